@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from '../primitives/primitive.ts';
+import { GraphError } from '../ir/errors.ts';
+
+export type { BackendName };
+export const backendNames: readonly BackendName[] = ['webgpu', 'wasm', 'cpu'];
+
+export const parseBackendName = (name: string): BackendName => {
+  if ((backendNames as readonly string[]).includes(name)) return name as BackendName;
+  throw new GraphError('backend', 'backend', `unknown backend '${name}'; choose one of ${backendNames.join(', ')}`);
+};
+
+const gpu = (): { requestAdapter(): Promise<unknown> } | undefined =>
+  (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+
+const loaded = new Map<BackendName, Promise<void>>();
+
+// Backend modules register themselves on import; webgpu's checks navigator.gpu at that moment,
+// so it is imported only once a WebGPU implementation is present (in Node: installNodeWebGPU()).
+const load = (name: BackendName): Promise<void> => {
+  const existing = loaded.get(name);
+  if (existing) return existing;
+  const p = (async () => {
+    if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
+    else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    else {
+      if (!gpu()) {
+        throw new GraphError('backend', 'webgpu', 'no WebGPU implementation here (navigator.gpu is missing); in Node call installNodeWebGPU() from detailflow/platform/node first, or use --backend wasm');
+      }
+      await import('@tensorflow/tfjs-backend-webgpu');
+    }
+    if (!tf.findBackendFactory(name)) throw new GraphError('backend', name, `the ${name} backend did not register`);
+    if (!(await tf.setBackend(name))) {
+      throw new GraphError('backend', name, name === 'webgpu'
+        ? 'no WebGPU adapter could be created; on Linux without a GPU install Mesa lavapipe (apt-get install -t bookworm-backports mesa-vulkan-drivers libvulkan1)'
+        : `the ${name} backend failed to initialise`);
+    }
+  })();
+  loaded.set(name, p);
+  p.catch(() => loaded.delete(name));
+  return p;
+};
+
+/** Initialises a backend once and makes it the active one; later calls switch synchronously. */
+export const useBackend = async (name: BackendName): Promise<void> => {
+  await load(name);
+  activate(name);
+};
+
+/** Switches to an already initialised backend without awaiting. */
+export const activate = (name: BackendName): void => {
+  if (tf.getBackend() !== name) void tf.setBackend(name);
+  if (tf.getBackend() !== name) throw new GraphError('backend', name, `could not switch to ${name}; call useBackend('${name}') first`);
+};
+
+export const backendAvailable = async (name: BackendName): Promise<{ ok: true } | { ok: false; error: string }> => {
+  try {
+    await load(name);
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+};
+
+const envBackend = (): string | undefined =>
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.DETAILFLOW_BACKEND
+  ?? (globalThis as { Deno?: { env: { get(k: string): string | undefined } } }).Deno?.env.get('DETAILFLOW_BACKEND');
+
+/** DETAILFLOW_BACKEND if set; else webgpu when an adapter exists; else wasm. */
+export const defaultBackend = async (): Promise<BackendName> => {
+  const env = envBackend();
+  if (env) return parseBackendName(env);
+  const g = gpu();
+  if (g) {
+    try {
+      if (await g.requestAdapter()) return 'webgpu';
+    } catch { /* no adapter: fall through */ }
+  }
+  return 'wasm';
+};

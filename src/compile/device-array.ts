@@ -1,0 +1,49 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { DType, HostData } from '../ir/dtype.ts';
+import type { Shape } from '../ir/shape.ts';
+import type { BackendName } from './backend.ts';
+
+/** A plain host-side array: what loaders produce and what `host()` returns. */
+export interface HostArray {
+  readonly data: HostData;
+  readonly shape: Shape;
+  readonly dtype: Exclude<DType, 'key'>;
+}
+
+export const hostArray = (data: HostData, shape: Shape): HostArray => ({
+  data, shape: [...shape], dtype: data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : 'bool',
+});
+
+export const isHostArray = (x: unknown): x is HostArray =>
+  typeof x === 'object' && x !== null && 'data' in x && 'shape' in x && 'dtype' in x && ArrayBuffer.isView((x as HostArray).data);
+
+/**
+ * A result living on a backend. The executor creates these and the caller owns them:
+ * code at the edges (training loops) releases old ones with `release`.
+ */
+export class DeviceArray {
+  #tensor: tf.Tensor | null;
+  constructor(tensor: tf.Tensor, readonly backend: BackendName) { this.#tensor = tensor; }
+
+  get tensor(): tf.Tensor {
+    if (!this.#tensor) throw new Error('this DeviceArray was released');
+    return this.#tensor;
+  }
+  get shape(): Shape { return this.tensor.shape; }
+  get dtype(): Exclude<DType, 'key'> { return this.tensor.dtype as Exclude<DType, 'key'>; }
+  get released(): boolean { return this.#tensor === null; }
+
+  async host(): Promise<HostArray> {
+    const t = this.tensor;
+    const raw = await t.data();
+    const data = t.dtype === 'bool' ? Uint8Array.from(raw as ArrayLike<number>) : raw as HostData;
+    return { data, shape: [...t.shape], dtype: this.dtype };
+  }
+
+  release(): void {
+    this.#tensor?.dispose();
+    this.#tensor = null;
+  }
+}
+
+export const isDeviceArray = (x: unknown): x is DeviceArray => x instanceof DeviceArray;

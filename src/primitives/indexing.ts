@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { showShape } from '../ir/shape.ts';
+import type { PrimitiveDef } from './primitive.ts';
+import { fail, ok, requireDtype } from './rules.ts';
+import { gather, segmentSum } from '../ops/indexing.ts';
+import { reshape } from '../ops/movement.ts';
+
+type T = tf.Tensor;
+
+/** Rows of a table: out-of-range indices are not checked on device, so the executor's debug mode checks them. */
+export const gatherDef: PrimitiveDef<'gather'> = {
+  infer: ([table, idx]) => {
+    const bad = requireDtype(idx, ['int32'], 'indices');
+    if (bad) return fail(bad);
+    if (table.shape.length < 1) return fail('table needs rank >= 1');
+    return ok([...idx.shape, ...table.shape.slice(1)], table.dtype);
+  },
+  lower: ([table, idx]) => tf.gather(table as T, idx as T, 0),
+  vjp: (ct, node) => {
+    const [table, idx] = node.inputs;
+    return [table.dtype === 'float32' ? segmentSum(ct, idx, table.shape[0]) : null, null];
+  },
+};
+
+/** Scatter-add of rows into buckets: the adjoint of gather. */
+export const segmentSumDef: PrimitiveDef<'segmentSum'> = {
+  infer: ([data, ids], a) => {
+    const bad = requireDtype(ids, ['int32'], 'segment ids');
+    if (bad) return fail(bad);
+    if (ids.shape.length !== 1 || data.shape[0] !== ids.shape[0]) {
+      return fail(`ids ${showShape(ids.shape)} must be a vector as long as data's first axis ${showShape(data.shape)}`);
+    }
+    if (!Number.isInteger(a.numSegments) || a.numSegments < 1) return fail(`numSegments must be a positive integer, got ${a.numSegments}`);
+    return ok([a.numSegments, ...data.shape.slice(1)], data.dtype);
+  },
+  lower: ([data, ids], a) => tf.unsortedSegmentSum(data as T, ids as tf.Tensor1D, a.numSegments),
+  vjp: (ct, node) => {
+    const [data, ids] = node.inputs;
+    return [reshape(gather(ct, ids), data.shape), null];
+  },
+};
+
+export const oneHotDef: PrimitiveDef<'oneHot'> = {
+  infer: ([idx], a) => {
+    const bad = requireDtype(idx, ['int32'], 'indices');
+    if (bad) return fail(bad);
+    return Number.isInteger(a.depth) && a.depth >= 1 ? ok([...idx.shape, a.depth], 'float32') : fail(`depth must be a positive integer, got ${a.depth}`);
+  },
+  lower: ([idx], a) => tf.cast(tf.oneHot(idx as T, a.depth), 'float32'),
+  vjp: null,
+};

@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as E from 'fp-ts/lib/Either.js';
+import { broadcastShapes, showShape } from '../ir/shape.ts';
+import type { PrimitiveDef } from './primitive.ts';
+import { fail, ok, unbroadcast } from './rules.ts';
+import { matmul } from '../ops/linalg.ts';
+import { mT, reshape } from '../ops/movement.ts';
+
+export const matmulDef: PrimitiveDef<'matmul'> = {
+  infer: ([a, b]) => {
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return fail(`dtype: matmul needs float32 operands, got ${a.dtype} and ${b.dtype}`);
+    if (a.shape.length < 2 || b.shape.length < 2) return fail('operands need rank >= 2 (reshape vectors to [1, n] or [n, 1])');
+    const [m, k] = a.shape.slice(-2);
+    const [k2, n] = b.shape.slice(-2);
+    if (k !== k2) return fail(`inner dimensions differ: ${showShape(a.shape)} @ ${showShape(b.shape)} (${k} vs ${k2})`);
+    const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    return E.isLeft(batch) ? fail(`batch dimensions: ${batch.left}`) : ok([...batch.right, m, n], 'float32');
+  },
+  lower: ([a, b], _, out) => {
+    const A = a as tf.Tensor;
+    const B = b as tf.Tensor;
+    // tfjs batches only rank-3; fold leading batch axes and broadcast them first
+    if (out.shape.length === 2) return tf.matMul(A, B);
+    // x[..., k] @ W[k, n]: one 2D product over all leading rows (the transformer hot path)
+    if (B.rank === 2) return tf.reshape(tf.matMul(tf.reshape(A, [-1, A.shape[A.rank - 1]]), B), [...out.shape]);
+    const batch = out.shape.slice(0, -2);
+    const bA = tf.broadcastTo(A, [...batch, ...A.shape.slice(-2)]);
+    const bB = tf.broadcastTo(B, [...batch, ...B.shape.slice(-2)]);
+    const nb = batch.reduce((x, y) => x * y, 1);
+    const r = tf.matMul(tf.reshape(bA, [nb, ...A.shape.slice(-2)]), tf.reshape(bB, [nb, ...B.shape.slice(-2)]));
+    return tf.reshape(r, [...out.shape]);
+  },
+  vjp: (ct, node) => {
+    const [a, b] = node.inputs;
+    const ga = unbroadcast(matmul(ct, mT(b)), a.shape);
+    if (b.shape.length === 2 && a.shape.length > 2) {
+      const k = a.shape[a.shape.length - 1];
+      const n = b.shape[1];
+      return [ga, matmul(mT(reshape(a, [-1, k])), reshape(ct, [-1, n]))];
+    }
+    return [ga, unbroadcast(matmul(mT(a), ct), b.shape)];
+  },
+};

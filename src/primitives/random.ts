@@ -1,0 +1,37 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { isValidShape, sizeOf, showShape } from '../ir/shape.ts';
+import { foldIn, normalHost, uniformHost, type Key } from '../random/key.ts';
+import type { PrimitiveDef } from './primitive.ts';
+import { fail, ok, requireDtype } from './rules.ts';
+
+/**
+ * Random primitives take a host-side key. The numbers are generated on the host from the key
+ * and uploaded, so every backend sees bit-identical streams (cross-backend agreement and
+ * bit-exact resume depend on this).
+ */
+const keyRule = (shape: readonly number[], k: { dtype: string }) => {
+  const bad = requireDtype(k as never, ['key'], 'key');
+  if (bad) return fail(bad);
+  return isValidShape(shape) ? ok(shape, 'float32') : fail(`invalid shape ${showShape(shape)}`);
+};
+
+export const splitKeyDef: PrimitiveDef<'splitKey'> = {
+  infer: ([k], a) => {
+    const bad = requireDtype(k, ['key'], 'key');
+    return bad ? fail(bad) : Number.isInteger(a.index) && a.index >= 0 ? ok([], 'key') : fail(`index must be a non-negative integer, got ${a.index}`);
+  },
+  lower: ([k], a) => foldIn(k as Key, a.index),
+  vjp: null,
+};
+
+export const randomUniformDef: PrimitiveDef<'randomUniform'> = {
+  infer: ([k], a) => keyRule(a.shape, k),
+  lower: ([k], a) => tf.tensor(uniformHost(k as Key, sizeOf(a.shape)), a.shape, 'float32'),
+  vjp: null,
+};
+
+export const randomNormalDef: PrimitiveDef<'randomNormal'> = {
+  infer: ([k], a) => keyRule(a.shape, k),
+  lower: ([k], a) => tf.tensor(normalHost(k as Key, sizeOf(a.shape)), a.shape, 'float32'),
+  vjp: null,
+};

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Node } from '../ir/node.ts';
+import type { PrimitiveDef } from './primitive.ts';
+import { unaryRule } from './rules.ts';
+import { add, cos, div, mul, neg, sigmoid, sign, sin, square, sub, tanh } from '../ops/elementwise.ts';
+import { geluWebGPU } from './kernels/gelu-webgpu.ts';
+
+type T = tf.Tensor;
+const F = ['float32'] as const;
+const FI = ['float32', 'int32'] as const;
+
+const unary = <P extends 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'tanh' | 'sigmoid' | 'abs' | 'sin' | 'cos' | 'square' | 'gelu' | 'silu' | 'sign' | 'floor'>(
+  allowed: readonly ('float32' | 'int32')[],
+  f: (x: T) => T,
+  vjp: ((ct: Node, x: Node, y: Node) => Node) | null,
+): PrimitiveDef<P> => ({
+  infer: unaryRule(allowed),
+  lower: ([x]) => f(x as T),
+  vjp: vjp && ((ct, node) => [vjp(ct, node.inputs[0], node)]),
+});
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const GELU_C = 0.044715;
+
+/** gelu(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the tanh form. */
+const geluTf = (x: T): T => tf.tidy(() => {
+  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), GELU_C)), SQRT_2_OVER_PI);
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+});
+
+const geluGrad = (ct: Node, x: Node): Node => {
+  const x2 = square(x);
+  const t = tanh(mul(add(x, mul(mul(x2, x), GELU_C)), SQRT_2_OVER_PI));
+  const dInner = mul(add(1, mul(x2, 3 * GELU_C)), SQRT_2_OVER_PI);
+  const d = add(mul(0.5, add(t, 1)), mul(mul(mul(x, 0.5), sub(1, square(t))), dInner));
+  return mul(ct, d);
+};
+
+export const negDef = unary<'neg'>(FI, tf.neg, (ct) => neg(ct));
+export const expDef = unary<'exp'>(F, tf.exp, (ct, _x, y) => mul(ct, y));
+export const logDef = unary<'log'>(F, tf.log, (ct, x) => div(ct, x));
+export const sqrtDef = unary<'sqrt'>(F, tf.sqrt, (ct, _x, y) => div(ct, mul(y, 2)));
+export const rsqrtDef = unary<'rsqrt'>(F, tf.rsqrt, (ct, x, y) => mul(ct, mul(div(y, x), -0.5)));
+export const tanhDef = unary<'tanh'>(F, tf.tanh, (ct, _x, y) => mul(ct, sub(1, square(y))));
+export const sigmoidDef = unary<'sigmoid'>(F, tf.sigmoid, (ct, _x, y) => mul(ct, mul(y, sub(1, y))));
+export const absDef = unary<'abs'>(FI, tf.abs, (ct, x) => mul(ct, sign(x)));
+export const sinDef = unary<'sin'>(F, tf.sin, (ct, x) => mul(ct, cos(x)));
+export const cosDef = unary<'cos'>(F, tf.cos, (ct, x) => mul(ct, neg(sin(x))));
+export const squareDef = unary<'square'>(FI, tf.square, (ct, x) => mul(ct, mul(x, 2)));
+export const signDef = unary<'sign'>(FI, tf.sign, null);
+export const floorDef = unary<'floor'>(F, tf.floor, null);
+export const siluDef = unary<'silu'>(F, (x) => tf.tidy(() => tf.mul(x, tf.sigmoid(x))), (ct, x) => {
+  const s = sigmoid(x);
+  return mul(ct, mul(s, add(1, mul(x, sub(1, s)))));
+});
+export const geluDef: PrimitiveDef<'gelu'> = {
+  ...unary<'gelu'>(F, geluTf, geluGrad),
+  kernels: { webgpu: ([x]) => geluWebGPU(x as T) },
+};
