@@ -30,7 +30,10 @@ const load = (name: BackendName): Promise<void> => {
       await import('@tensorflow/tfjs-backend-webgpu');
     }
     if (!tf.findBackendFactory(name)) throw new GraphError('backend', name, `the ${name} backend did not register`);
-    if (!(await tf.setBackend(name))) {
+    const ok = await tf.setBackend(name);
+    // tfjs-cpu advertises tfjs-node on its first write in Node; that advice does not apply here
+    if (name === 'cpu') Object.assign(tf.findBackend('cpu') ?? {}, { firstUse: false });
+    if (!ok) {
       throw new GraphError('backend', name, name === 'webgpu'
         ? 'no WebGPU adapter could be created; on Linux without a GPU install Mesa lavapipe (apt-get install -t bookworm-backports mesa-vulkan-drivers libvulkan1)'
         : `the ${name} backend failed to initialise`);

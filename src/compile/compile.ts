@@ -17,8 +17,8 @@ export type RuntimeLeaf = DeviceArray | HostArray | Key | number;
 
 const isRuntimeLeaf = (x: unknown): x is RuntimeLeaf => isDeviceArray(x) || isHostArray(x) || isKey(x) || typeof x === 'number';
 
-/** The run-time counterpart of a traced output type: nodes become device arrays, keys stay keys. */
-export type Materialized<T> = T extends Node ? DeviceArray | Key
+/** The run-time counterpart of a traced output type: nodes become device arrays. */
+export type Materialized<T> = T extends Node ? DeviceArray
   : T extends readonly unknown[] ? { [K in keyof T]: Materialized<T[K]> }
   : T extends object ? { [K in keyof T]: Materialized<T[K]> } : never;
 
@@ -72,6 +72,10 @@ export class Compiled<R> {
       const traced = unflatten(def, placeholders) as unknown as never[];
       const out = this.#fn(...traced);
       const flatOut = flatten(out as Tree<Node>, isNode, 'graph value');
+      const keyOut = flatOut.leaves.findIndex((n) => n.dtype === 'key');
+      if (keyOut >= 0) {
+        throw new GraphError('input', 'compile', `output ${flatOut.paths[keyOut]} is a PRNG key; compiled functions return arrays (split keys on the host with split())`);
+      }
       const plan = makePlan(flatOut.leaves, leaves.length);
       cached = { plan, constants: [], outDef: flatOut.def, graph: flatOut.leaves };
       this.#cache.set(sig, cached);
@@ -101,7 +105,7 @@ export class Compiled<R> {
     });
     try {
       const outs = executePlan(cached.plan, values, cached.constants, backend, this.#opts);
-      const wrapped = outs.map((v) => (isKey(v) ? v : new DeviceArray(v as tf.Tensor, backend)));
+      const wrapped = outs.map((v) => new DeviceArray(v as tf.Tensor, backend));
       return unflatten(cached.outDef, wrapped) as Materialized<R>;
     } finally {
       uploaded.forEach((t) => t.dispose());
@@ -126,10 +130,9 @@ export const release = (tree: unknown): void => {
 };
 
 /** Reads every device array in a tree back to the host. */
-export const toHost = async <T>(tree: T): Promise<Tree<HostArray | Key>> => {
-  const { leaves, def } = flatten(tree as Tree<DeviceArray | Key>, (x): x is DeviceArray | Key => isDeviceArray(x) || isKey(x));
-  const host: (HostArray | Key)[] = await Promise.all(leaves.map((l) => (isKey(l) ? l : l.host())));
-  return unflatten<HostArray | Key>(def, host);
+export const toHost = async <T>(tree: T): Promise<Tree<HostArray>> => {
+  const { leaves, def } = flatten(tree as Tree<DeviceArray>, isDeviceArray, 'device array');
+  return unflatten<HostArray>(def, await Promise.all(leaves.map((l) => l.host())));
 };
 
 export { GraphError };

@@ -36,7 +36,10 @@ export class DeviceArray {
   async host(): Promise<HostArray> {
     const t = this.tensor;
     const raw = await t.data();
-    const data = t.dtype === 'bool' ? Uint8Array.from(raw as ArrayLike<number>) : raw as HostData;
+    // normalise the array type: tfjs-cpu's int32 -> float32 cast keeps an Int32Array buffer
+    const data = t.dtype === 'bool' ? Uint8Array.from(raw as ArrayLike<number>)
+      : t.dtype === 'float32' && !(raw instanceof Float32Array) ? Float32Array.from(raw as ArrayLike<number>)
+      : raw as HostData;
     return { data, shape: [...t.shape], dtype: this.dtype };
   }
 

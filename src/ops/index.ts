@@ -6,3 +6,4 @@ export * from './indexing.ts';
 export * from './linalg.ts';
 export * from './functional.ts';
 export * from './random.ts';
+export type { Tensor, Node } from '../ir/node.ts';

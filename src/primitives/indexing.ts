@@ -34,6 +34,15 @@ export const segmentSumDef: PrimitiveDef<'segmentSum'> = {
     return ok([a.numSegments, ...data.shape.slice(1)], data.dtype);
   },
   lower: ([data, ids], a) => tf.unsortedSegmentSum(data as T, ids as tf.Tensor1D, a.numSegments),
+  // tfjs-wasm has no UnsortedSegmentSum kernel: one-hot(ids)^T @ data is the same sum
+  kernels: {
+    wasm: ([data, ids], a, out) => {
+      const d = data as T;
+      const flat = tf.reshape(d, [d.shape[0], -1]);
+      const hot = oneHotDef.lower([ids], { depth: a.numSegments }, { shape: [...(ids as T).shape, a.numSegments], dtype: 'float32' }) as T;
+      return tf.reshape(tf.matMul(hot, flat, true, false), [...out.shape]);
+    },
+  },
   vjp: (ct, node) => {
     const [data, ids] = node.inputs;
     return [reshape(gather(ct, ids), data.shape), null];
@@ -46,6 +55,7 @@ export const oneHotDef: PrimitiveDef<'oneHot'> = {
     if (bad) return fail(bad);
     return Number.isInteger(a.depth) && a.depth >= 1 ? ok([...idx.shape, a.depth], 'float32') : fail(`depth must be a positive integer, got ${a.depth}`);
   },
-  lower: ([idx], a) => tf.cast(tf.oneHot(idx as T, a.depth), 'float32'),
+  // tfjs refuses depth 1
+  lower: ([idx], a) => (a.depth === 1 ? tf.cast(tf.expandDims(tf.equal(idx as T, 0), -1), 'float32') : tf.cast(tf.oneHot(idx as T, a.depth), 'float32')),
   vjp: null,
 };

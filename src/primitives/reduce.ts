@@ -54,8 +54,9 @@ const argRule = (inputs: readonly Aval[], a: { axis: number }): E.Either<string,
   return ok(x.shape.filter((_, i) => i !== a.axis), 'int32');
 };
 
-export const argmaxDef: PrimitiveDef<'argmax'> = { infer: argRule, lower: ([x], a) => tf.argMax(x as T, a.axis), vjp: null };
-export const argminDef: PrimitiveDef<'argmin'> = { infer: argRule, lower: ([x], a) => tf.argMin(x as T, a.axis), vjp: null };
+// the reshape pins the rank: tfjs-webgpu returns [1] instead of a scalar for rank-1 inputs
+export const argmaxDef: PrimitiveDef<'argmax'> = { infer: argRule, lower: ([x], a, out) => tf.reshape(tf.argMax(x as T, a.axis), [...out.shape]), vjp: null };
+export const argminDef: PrimitiveDef<'argmin'> = { infer: argRule, lower: ([x], a, out) => tf.reshape(tf.argMin(x as T, a.axis), [...out.shape]), vjp: null };
 
 const topkRule = (dtype: 'same' | 'int32') => (inputs: readonly Aval[], a: { k: number }): E.Either<string, Aval> => {
   const [x] = inputs;

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// `npm test [-- filters]`: runs laws/**/*.law.ts and test/**/*.test.ts with Node's test runner
+// through tsx, one file at a time, TAP output (so the "# pass N" / "# fail N" summary appears).
+// A filter keeps the files whose path contains it; arguments starting with "--" go to node
+// (e.g. --test-name-pattern=adjoint). A run that finds no file or passes no test fails.
+import { spawn } from 'node:child_process';
+import { findFiles, root } from './find-files.mjs';
+
+const args = process.argv.slice(2);
+const nodeFlags = args.filter((a) => a.startsWith('--'));
+const filters = args.filter((a) => !a.startsWith('--')).map((f) => f.replace(/^\.\//, '').split('\\').join('/'));
+
+const all = [...findFiles('laws', '.law.ts'), ...findFiles('test', '.test.ts')];
+const files = filters.length ? all.filter((f) => filters.some((p) => f.includes(p))) : all;
+if (files.length === 0) {
+  const what = filters.length ? ` matching ${filters.map((f) => `'${f}'`).join(', ')}` : '';
+  console.error(`run-tests: no test files found${what} (looked for laws/**/*.law.ts and test/**/*.test.ts; ${all.length} exist)`);
+  process.exit(1);
+}
+
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--import', './scripts/test-setup.ts', '--test', '--test-concurrency=1', '--test-reporter=tap', ...nodeFlags, ...files],
+  { cwd: root, stdio: ['inherit', 'pipe', 'pipe'] },
+);
+// A CI timeout's SIGTERM should not leave the test process running on its own.
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+
+// Dawn reports these two limit clamps on every adapter it creates; they say nothing about our code.
+const dawnNoise = /^(# )?Warning: maxDynamic(Uniform|Storage)BuffersPerPipelineLayout artificially reduced/;
+let passed = 0;
+forwardLines(child.stdout, process.stdout, (line) => {
+  const m = /^# pass (\d+)$/.exec(line);
+  if (m) passed = Number(m[1]);
+  return !dawnNoise.test(line);
+});
+forwardLines(child.stderr, process.stderr, (line) => !dawnNoise.test(line));
+
+child.on('close', (code, signal) => {
+  if (signal) {
+    console.error(`run-tests: node was killed by ${signal}`);
+    process.exitCode = 1;
+  } else if (code === 0 && passed === 0) {
+    console.error(`run-tests: no test passed in ${files.length} file(s) (none ran, or all were skipped); a run that tests nothing does not pass`);
+    process.exitCode = 1;
+  } else {
+    process.exitCode = code ?? 1;
+  }
+});
+
+/** Copies a stream line by line, keeping the lines `keep` accepts. */
+function forwardLines(from, to, keep) {
+  let rest = '';
+  from.setEncoding('utf8');
+  from.on('data', (chunk) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop();
+    const kept = lines.filter(keep);
+    if (kept.length) to.write(kept.join('\n') + '\n');
+  });
+  from.on('end', () => {
+    if (rest && keep(rest)) to.write(rest);
+  });
+}

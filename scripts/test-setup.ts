@@ -1,0 +1,16 @@
+// Imported into every test process (node --import): pins fast-check so CI runs are reproducible,
+// and gives the Vulkan loader an XDG_RUNTIME_DIR before any test creates a WebGPU adapter.
+// FC_SEED and FC_NUM_RUNS override the defaults; a failing property prints its seed and path.
+import fc from 'fast-check';
+import { ensureXdgRuntimeDir } from '../src/platform/xdg-runtime-dir.ts';
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n)) throw new Error(`test-setup: ${name} must be an integer, got '${raw}'`);
+  return n;
+}
+
+fc.configureGlobal({ seed: intFromEnv('FC_SEED', 20250527), numRuns: intFromEnv('FC_NUM_RUNS', 50) });
+ensureXdgRuntimeDir();

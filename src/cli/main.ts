@@ -1,0 +1,83 @@
+/**
+ * The CLI edge: `detailflow <command> [flags]`. Commands return exit codes; this is the one place
+ * that turns thrown errors into a message and sets process.exitCode.
+ */
+import type { CliIO, Command } from './command.ts';
+import { processIO } from './io.ts';
+import { benchCommand } from './commands/bench.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { scheduleCommand } from './commands/schedule.ts';
+
+export const commands: readonly Command[] = [doctorCommand, benchCommand, scheduleCommand];
+
+const USAGE_ERROR = 2;
+
+export function helpText(table: readonly Command[]): string {
+  const width = Math.max(...table.map((c) => c.name.length));
+  return [
+    'detailflow: DetailFlow on a functional immutable-graph DSL, run on WebGPU, Wasm or CPU',
+    '',
+    'Usage: detailflow <command> [flags]',
+    '',
+    'Commands:',
+    ...table.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'detailflow help <command>' for its flags. DETAILFLOW_DEBUG=1 prints stack traces of errors.",
+  ].join('\n');
+}
+
+function commandHelp(cmd: Command): string {
+  return `detailflow ${cmd.name}: ${cmd.summary}\n\n${cmd.usage}`;
+}
+
+function unknownCommand(name: string, table: readonly Command[], io: CliIO): number {
+  io.err(`detailflow: unknown command '${name}'. Commands: ${table.map((c) => c.name).join(', ')}. See 'detailflow --help'.`);
+  return USAGE_ERROR;
+}
+
+const isHelpFlag = (a: string): boolean => a === '--help' || a === '-h';
+
+/** Runs one command line against a command table; returns the exit code and never throws. */
+export async function dispatch(
+  argv: readonly string[],
+  io: CliIO,
+  table: readonly Command[] = commands,
+  debug = process.env['DETAILFLOW_DEBUG'] === '1',
+): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.err(helpText(table));
+    return USAGE_ERROR;
+  }
+  if (isHelpFlag(first) || first === 'help') {
+    const topic = first === 'help' ? rest[0] : undefined;
+    if (topic === undefined) {
+      io.out(helpText(table));
+      return 0;
+    }
+    const cmd = table.find((c) => c.name === topic);
+    if (!cmd) return unknownCommand(topic, table, io);
+    io.out(commandHelp(cmd));
+    return 0;
+  }
+  const cmd = table.find((c) => c.name === first);
+  if (!cmd) return unknownCommand(first, table, io);
+  if (rest.some(isHelpFlag)) {
+    io.out(commandHelp(cmd));
+    return 0;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (e) {
+    // GraphError and ConfigError messages already name the op or field, so the message is enough.
+    const message = e instanceof Error ? e.message : String(e);
+    io.err(`detailflow ${cmd.name}: ${message}`);
+    if (debug && e instanceof Error && e.stack) io.err(e.stack);
+    return 1;
+  }
+}
+
+/** Entry point used by bin/detailflow.mjs. */
+export async function main(argv: readonly string[] = process.argv.slice(2), io: CliIO = processIO): Promise<void> {
+  process.exitCode = await dispatch(argv, io);
+}

@@ -1,0 +1,37 @@
+/**
+ * DetailFlow's pure pieces: the resolution map, decoder sizes, degradation, masks and the
+ * training/sampling schedules. The plain-data API validates its inputs (plain forms throw a
+ * ConfigError, `try*` forms return Either); the combinators build variants as values.
+ */
+export {
+  resolution, tryResolution, decoderSize, tryDecoderSize, groupCausalMask, tryGroupCausalMask, encoderMask, tryEncoderMask,
+  passPlan, tryPassPlan, prefixDistribution, tryPrefixDistribution, samplePrefix, sampleNoiseSpan,
+  degradeImage, tryDegradeImage, schedule, trySchedule,
+  type DegradeInput, type Schedule, type ScheduleRow,
+} from './api.ts';
+export {
+  fields as configFields, defaults as configDefaults,
+  ResolutionConfig, DecoderConfig, GroupConfig, MaskConfig, EncoderMaskConfig, PlanConfig, PrefixConfig, DetailFlowConfig,
+  decodeResolutionConfig, decodeDecoderConfig, decodeGroupConfig, decodeMaskConfig, decodeEncoderMaskConfig,
+  decodePlanConfig, decodePrefixConfig, decodeDetailFlowConfig,
+} from './config.ts';
+export { ConfigError, isConfigError } from '../config/errors.ts';
+export {
+  type ResolutionMap, resolutionAt, powerCurve, powerContinuous, fromCurve, fromTable, mapSides, truncClamp, validateResolutionMap,
+} from './resolution.ts';
+export { snapToPatch, decoderSizes, mappedTokens, bestTokenPerDecoderSize } from './decoder-size.ts';
+export {
+  type GroupOpts, groupCausalMaskNode, groupCausalBiasNode, encoderMaskNode, encoderBiasNode, maskNode, biasNode, BLOCKED_BIAS,
+} from './masks.ts';
+export { tokenAtPosition, predictedAt } from './ar-layout.ts';
+export { type Weighted, prefixProbabilities, roundPrefix } from './prefix-schedule.ts';
+export { type Span, type WeightedSpan, noiseSpanDistribution, checkPrefix, vqMixWeights } from './noise-span.ts';
+export { passCount, passInputLength } from './pass-plan.ts';
+export {
+  type Resampling, resampling, identity as identityResampling, area, cubic, bicubic, byDirection, torchResize, resamplingMatrix,
+} from './resampling.ts';
+export { type HostImage, hostImage, checkHostImage } from './host-image.ts';
+export { areaResizeHost, bicubicResizeHost, resampleHost } from './resize-host.ts';
+export {
+  type Stage, type Degradation, degradation, stage, detailflowDegradation, outputSide, degradeExpr, degradeHost, degradeReferenceHost,
+} from './degradation.ts';

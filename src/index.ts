@@ -1,0 +1,31 @@
+/**
+ * detailflow: DetailFlow on a functional, immutable-graph ML DSL.
+ * The package root is platform-neutral; Node-only edges live under `detailflow/node`.
+ */
+// the expression graph
+export type { Node, Tensor, Aval } from './ir/node.ts';
+export type { DType, HostData } from './ir/dtype.ts';
+export type { Shape } from './ir/shape.ts';
+export { broadcastShapes, sizeOf } from './ir/shape.ts';
+export { GraphError, type GraphErrorKind } from './ir/errors.ts';
+export { bind, tryBind, build } from './ir/bind.ts';
+export { printGraph } from './ir/print.ts';
+// operations
+export * as ops from './ops/index.ts';
+// primitives
+export { registry, primitiveNames } from './primitives/registry.ts';
+export type { Prim, PrimAttrs } from './primitives/attrs.ts';
+export type { PrimitiveDef, BackendName } from './primitives/primitive.ts';
+// transforms
+export { grad, valueAndGrad, valueAndGradWithAux, vjp } from './transforms/grad.ts';
+export { vjpGraph } from './transforms/vjp.ts';
+export { cse } from './transforms/cse.ts';
+// compilation and execution
+export { compile, Compiled, release, toHost, type CompileOptions, type Materialized, type RuntimeLeaf } from './compile/compile.ts';
+export { DeviceArray, hostArray, isHostArray, type HostArray } from './compile/device-array.ts';
+export { backendNames, defaultBackend, useBackend, backendAvailable, parseBackendName } from './compile/backend.ts';
+// trees and randomness
+export { flatten, unflatten, mapTree, zipTrees, type Tree, type TreeDef } from './tree/tree.ts';
+export { keyFromSeed, split, foldIn, uniformHost, normalHost, randInt, isKey, type Key } from './random/key.ts';
+// DetailFlow's pure pieces
+export * from './detailflow/index.ts';

@@ -1,0 +1,108 @@
+/**
+ * 2D convolution (stride 1, 'same' zero padding, odd kernels) as a composite of existing
+ * primitives, by im2col: pad once, take the kh*kw shifted windows as slices, concatenate them on
+ * the channel axis and multiply once by the reshaped weights. Every backend and the VJP therefore
+ * come from pad/slice/concat/matmul, with no convolution primitive of our own.
+ *
+ * The work happens channel-last (NHWC): the patches are then x[..., kh*kw*Cin] @ W[kh*kw*Cin, Cout],
+ * matmul's fast path for a rank-2 right operand (one 2D product over all B*H*W rows). Networks
+ * that stack convolutions should stay in NHWC (transpose once at the input) and use
+ * `layout: 'NHWC'`; the NCHW form transposes in and out around each call.
+ */
+import type { HostArray } from '../compile/device-array.ts';
+import { GraphError } from '../ir/errors.ts';
+import type { Node } from '../ir/node.ts';
+import { add, concat, matmul, pad, reshape, slice, transpose } from '../ops/index.ts';
+import { split } from '../random/key.ts';
+import { lecunNormal, zeros, type Initializer } from './init.ts';
+import type { Layer } from './module.ts';
+
+/** NCHW: [B, C, H, W] (the datasets' layout); NHWC: [B, H, W, C] (what the im2col works in). */
+export type ImageLayout = 'NCHW' | 'NHWC';
+
+export interface Conv2dConfig {
+  readonly in: number;
+  readonly out: number;
+  /** Odd side of the square kernel (1, 3, 5, ...). */
+  readonly kernel: number;
+  /** Default true. */
+  readonly bias?: boolean;
+  /** Default 'NCHW' for input and output. */
+  readonly layout?: ImageLayout;
+  /** Weight initialiser; default LeCun normal (fan-in kh*kw*Cin). */
+  readonly init?: Initializer;
+  /** Bias initialiser; default zeros. */
+  readonly biasInit?: Initializer;
+}
+
+/** w is [kh, kw, Cin, Cout] (HWIO, as JAX/TensorFlow), b is [Cout]. */
+export interface Conv2dParams {
+  readonly w: HostArray;
+  readonly b?: HostArray;
+}
+
+const toNhwc = [0, 2, 3, 1];
+const toNchw = [0, 3, 1, 2];
+
+const checkShapes = (x: Node, w: Node, b: Node | undefined, layout: ImageLayout): void => {
+  const fail = (why: string): never => {
+    throw new GraphError('shape', 'conv2d', why, [x, w, ...(b ? [b] : [])].map((n) => ({ shape: n.shape, dtype: n.dtype })));
+  };
+  if (x.shape.length !== 4) fail(`input must be rank 4 (${layout}), got rank ${x.shape.length}`);
+  if (w.shape.length !== 4) fail('weights must be [kh, kw, Cin, Cout]');
+  const [kh, kw, cin, cout] = w.shape;
+  if (kh % 2 !== 1 || kw % 2 !== 1) fail(`'same' padding needs odd kernel sides, got ${kh}x${kw}`);
+  const c = layout === 'NCHW' ? x.shape[1] : x.shape[3];
+  if (c !== cin) fail(`input has ${c} channels, weights expect ${cin}`);
+  if (b && (b.shape.length !== 1 || b.shape[0] !== cout)) fail(`bias must be [${cout}]`);
+};
+
+/**
+ * The im2col matrix of an NHWC input: [B, H, W, kh*kw*C], window (dy, dx) at channel block
+ * dy*kw + dx, so its last axis lines up with reshape(w, [kh*kw*Cin, Cout]).
+ */
+export const im2colNhwc = (x: Node, kh: number, kw: number): Node => {
+  const [bsz, h, wd, c] = x.shape;
+  const [ph, pw] = [(kh - 1) / 2, (kw - 1) / 2];
+  const padded = pad(x, [[0, 0], [ph, ph], [pw, pw], [0, 0]]);
+  const windows: Node[] = [];
+  for (let dy = 0; dy < kh; dy++) {
+    for (let dx = 0; dx < kw; dx++) windows.push(slice(padded, [0, dy, dx, 0], [bsz, h, wd, c]));
+  }
+  return concat(windows, 3);
+};
+
+/** Convolution of an NHWC input [B, H, W, Cin] with w [kh, kw, Cin, Cout] (+ b [Cout]) -> [B, H, W, Cout]. */
+export const conv2dNhwc = (x: Node, w: Node, b?: Node): Node => {
+  checkShapes(x, w, b, 'NHWC');
+  const [kh, kw, cin, cout] = w.shape;
+  // a 1x1 kernel needs no patches: it is a per-pixel dense layer
+  const cols = kh === 1 && kw === 1 ? x : im2colNhwc(x, kh, kw);
+  const y = matmul(cols, reshape(w, [kh * kw * cin, cout]));
+  return b ? add(y, b) : y;
+};
+
+/** conv2dFn(x, w, b?): x NCHW [B, Cin, H, W] (or NHWC with layout), w [kh, kw, Cin, Cout], b [Cout]. */
+export const conv2dFn = (x: Node, w: Node, b?: Node, layout: ImageLayout = 'NCHW'): Node => {
+  if (layout === 'NHWC') return conv2dNhwc(x, w, b);
+  checkShapes(x, w, b, 'NCHW');
+  return transpose(conv2dNhwc(transpose(x, toNhwc), w, b), toNchw);
+};
+
+export const conv2d = (cfg: Conv2dConfig): Layer<Conv2dParams> => {
+  if (!Number.isInteger(cfg.kernel) || cfg.kernel < 1 || cfg.kernel % 2 !== 1) {
+    throw new GraphError('attr', 'conv2d', `kernel must be an odd positive integer ('same' padding), got ${cfg.kernel}`);
+  }
+  const withBias = cfg.bias ?? true;
+  const init = cfg.init ?? lecunNormal();
+  const biasInit = cfg.biasInit ?? zeros;
+  const layout = cfg.layout ?? 'NCHW';
+  return {
+    init: (key) => {
+      const [kw, kb] = split(key, 2);
+      const w = init(kw, [cfg.kernel, cfg.kernel, cfg.in, cfg.out]);
+      return withBias ? { w, b: biasInit(kb, [cfg.out]) } : { w };
+    },
+    apply: (p, x) => conv2dFn(x, p.w, p.b, layout),
+  };
+};

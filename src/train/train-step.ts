@@ -1,0 +1,54 @@
+import { compile, release, type CompileOptions, type Compiled, type Materialized } from '../compile/compile.ts';
+import type { Node } from '../ir/node.ts';
+import type { Tree } from '../tree/tree.ts';
+import { valueAndGrad } from '../transforms/grad.ts';
+import { clipByGlobalNorm } from './clip.ts';
+import type { Optimizer } from './optimizer.ts';
+import { globalNorm } from './tree-math.ts';
+
+export interface TrainStepOptions extends CompileOptions {
+  /** Clip gradients to this global L2 norm before the update (off by default). */
+  readonly clip?: number;
+}
+
+/** What one step returns: new parameters and state, the loss, the gradient norm before clipping, the lr used. */
+export interface StepOutput<P, S> {
+  readonly params: P;
+  readonly state: S;
+  readonly loss: Node;
+  readonly gradNorm: Node;
+  readonly lr: Node;
+}
+
+/** The traced step: forward, backward, optional clipping and the optimiser update, as one graph. */
+export const stepFn = <P extends Tree<Node>, S, B extends unknown[]>(
+  lossFn: (params: P, ...batch: B) => Node, optimizer: Optimizer<S>, clip?: number,
+) => (params: P, state: S, ...batch: B): StepOutput<P, S> => {
+  const [loss, grads] = valueAndGrad(lossFn)(params, ...batch);
+  const clipped = clip === undefined ? { grads, norm: globalNorm(grads) } : clipByGlobalNorm(grads, clip);
+  const lr = optimizer.learningRate(state);
+  const next = optimizer.update(clipped.grads, state, params, lr);
+  return { params: next.params, state: next.state, loss, gradNorm: clipped.norm, lr };
+};
+
+/**
+ * One compiled training step (params, state, ...batch) -> { params, state, loss, gradNorm, lr }.
+ * The step count lives in the optimiser state, so the schedule and the bias correction read the
+ * same counter. Batch arguments are whatever lossFn takes after the parameters (arrays, keys).
+ */
+export const trainStep = <P extends Tree<Node>, S, B extends unknown[]>(
+  lossFn: (params: P, ...batch: B) => Node, optimizer: Optimizer<S>, opts: TrainStepOptions = {},
+): Compiled<StepOutput<P, S>> => compile(stepFn(lossFn, optimizer, opts.clip), { name: 'trainStep', ...opts });
+
+/**
+ * Runs a compiled step and releases the previous parameters and state (device arrays only;
+ * host arrays and keys are left alone), so a loop holds one copy of each.
+ */
+export const advance = async <P, S>(
+  step: Compiled<StepOutput<P, S>>, params: unknown, state: unknown, ...batch: unknown[]
+): Promise<Materialized<StepOutput<P, S>>> => {
+  const out = await step.run(params, state, ...batch);
+  release(params);
+  release(state);
+  return out;
+};
