@@ -12,5 +12,6 @@ function intFromEnv(name: string, fallback: number): number {
   return n;
 }
 
-fc.configureGlobal({ seed: intFromEnv('FC_SEED', 20250527), numRuns: intFromEnv('FC_NUM_RUNS', 50) });
+// includeErrorInReport: a failing property shows the assertion's message, not only the counterexample
+fc.configureGlobal({ seed: intFromEnv('FC_SEED', 20250527), numRuns: intFromEnv('FC_NUM_RUNS', 50), includeErrorInReport: true });
 ensureXdgRuntimeDir();

@@ -34,6 +34,20 @@ test('softmax rows are positive and sum to 1', async () => {
   }), { numRuns: 20 });
 });
 
+test('softmax and log-softmax stay normalised for huge inputs and fully masked rows', async () => {
+  await fc.assert(fc.asyncProperty(shapeArb(1, 2).chain((s) => floatArrayArb(s, -5, 5)), fc.constantFrom(1e8, -1e30, 1e30, -1e8), async (x, shift) => {
+    const n = x.shape[x.shape.length - 1];
+    const p = await run((v) => o.softmax(o.add(v, shift), -1), x);
+    const lp = await run((v) => o.exp(o.logSoftmax(o.add(v, shift), -1)), x);
+    for (const y of [p, lp]) {
+      for (let r = 0; r < y.data.length / n; r++) {
+        const total = Array.from(y.data.slice(r * n, r * n + n)).reduce((a, b) => a + b, 0);
+        assert.ok(Math.abs(total - 1) < 1e-5, `row ${r} sums to ${total} after adding ${shift}`);
+      }
+    }
+  }), { numRuns: 15 });
+});
+
 test('logsumexp is finite and exact for large inputs (shift invariance)', async () => {
   await fc.assert(fc.asyncProperty(shapeArb(1, 2).chain((s) => floatArrayArb(s, -5, 5)), fc.constantFrom(500, -500, 80, 1e4), async (x, shift) => {
     const y = await run((v) => o.logsumexp(v, -1), x);

@@ -4,7 +4,7 @@ import { keyFromSeed, normalHost } from '../random/key.ts';
 import { coreFlops, type CoreBenchConfig } from './core-config.ts';
 import { benchStack, dslContender, type Contender } from './dsl-step.ts';
 import { tfjsContender, type TfjsVariant } from './tfjs-step.ts';
-import { timeInterleaved, type Timings } from './timing.ts';
+import { timeBlocks, type Timings } from './timing.ts';
 
 export interface ContenderResult extends Timings {
   readonly gflops: number;
@@ -45,7 +45,7 @@ export const runCoreBench = async (
   const contenders: Contender[] = [dslContender(config, backend, data, params0)];
   try {
     for (const v of baselines) contenders.push(await tfjsContender(config, backend, data, params0, v));
-    const timings = await timeInterleaved(contenders.map((c) => c.step), warmup, steps);
+    const timings = await timeBlocks(contenders.map((c) => c.step), warmup, steps);
     const flops = coreFlops(config).step;
     const result = (i: number): ContenderResult => ({ ...timings[i], gflops: flops / (timings[i].medianMs * 1e6), loss: contenders[i].lastLoss() });
     const dsl = result(0);

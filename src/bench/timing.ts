@@ -15,24 +15,29 @@ export interface Timings {
   readonly medianMs: number;
 }
 
+const timeOne = async (step: TimedStep): Promise<number> => {
+  const t0 = performance.now();
+  await step();
+  return performance.now() - t0;
+};
+
 /**
- * Times several steps interleaved (a, b, a, b, ...) after `warmup` untimed rounds, so that slow
- * drifts of the machine (thermal, other load) hit every contender alike.
+ * Times contenders in blocks: each warms up (`warmup` calls, the first one reported apart), then
+ * the timed samples run in two rounds of blocks (a a a b b b, a a b b). Blocks keep a contender's
+ * working set warm; the second round spreads slow drifts of the machine over every contender.
+ * (Step-by-step interleaving was tried: switching contenders every step inflated both sides.)
  */
-export const timeInterleaved = async (steps: readonly TimedStep[], warmup: number, samples: number): Promise<Timings[]> => {
+export const timeBlocks = async (steps: readonly TimedStep[], warmup: number, samples: number): Promise<Timings[]> => {
   const first = steps.map(() => 0);
-  for (let i = 0; i < steps.length; i++) {
-    const t0 = performance.now();
-    await steps[i]();
-    first[i] = performance.now() - t0;
-  }
-  for (let w = 1; w < warmup; w++) for (const s of steps) await s();
   const runs: number[][] = steps.map(() => []);
-  for (let r = 0; r < samples; r++) {
+  const rounds = samples >= 2 ? [Math.ceil(samples / 2), Math.floor(samples / 2)] : [samples];
+  for (const [r, count] of rounds.entries()) {
     for (let i = 0; i < steps.length; i++) {
-      const t0 = performance.now();
-      await steps[i]();
-      runs[i].push(performance.now() - t0);
+      if (r === 0) {
+        first[i] = await timeOne(steps[i]);
+        for (let w = 1; w < warmup; w++) await steps[i]();
+      }
+      for (let k = 0; k < count; k++) runs[i].push(await timeOne(steps[i]));
     }
   }
   return runs.map((rs, i) => ({ firstMs: first[i], samplesMs: rs, medianMs: median(rs) }));

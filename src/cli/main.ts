@@ -7,8 +7,10 @@ import { processIO } from './io.ts';
 import { benchCommand } from './commands/bench.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { scheduleCommand } from './commands/schedule.ts';
+import { trainTeacherCommand } from './commands/train-teacher.ts';
+import { trainTokenizerCommand } from './commands/train-tokenizer.ts';
 
-export const commands: readonly Command[] = [doctorCommand, benchCommand, scheduleCommand];
+export const commands: readonly Command[] = [doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, benchCommand];
 
 const USAGE_ERROR = 2;
 

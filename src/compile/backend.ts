@@ -10,8 +10,18 @@ export const parseBackendName = (name: string): BackendName => {
   throw new GraphError('backend', 'backend', `unknown backend '${name}'; choose one of ${backendNames.join(', ')}`);
 };
 
-const gpu = (): { requestAdapter(): Promise<unknown> } | undefined =>
-  (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+interface AdapterLike {
+  readonly isFallbackAdapter?: boolean;
+  readonly info?: { readonly isFallbackAdapter?: boolean; readonly architecture?: string; readonly description?: string; readonly device?: string };
+}
+
+const gpu = (): { requestAdapter(): Promise<AdapterLike | null> } | undefined =>
+  (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<AdapterLike | null> } } }).navigator?.gpu;
+
+/** A CPU-emulated WebGPU adapter (Mesa lavapipe/llvmpipe, SwiftShader): correct, but slower than wasm. */
+export const isSoftwareAdapter = (a: AdapterLike): boolean =>
+  Boolean(a.isFallbackAdapter || a.info?.isFallbackAdapter || a.info?.architecture === 'software'
+    || /llvmpipe|lavapipe|swiftshader/i.test(`${a.info?.description ?? ''} ${a.info?.device ?? ''}`));
 
 const loaded = new Map<BackendName, Promise<void>>();
 
@@ -69,14 +79,19 @@ const envBackend = (): string | undefined =>
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.DETAILFLOW_BACKEND
   ?? (globalThis as { Deno?: { env: { get(k: string): string | undefined } } }).Deno?.env.get('DETAILFLOW_BACKEND');
 
-/** DETAILFLOW_BACKEND if set; else webgpu when an adapter exists; else wasm. */
+/**
+ * DETAILFLOW_BACKEND if set; else webgpu when a hardware adapter exists; else wasm. A software
+ * adapter (lavapipe, SwiftShader) runs WebGPU correctly but about 7x slower than wasm on the same
+ * CPU, so it is used only when asked for.
+ */
 export const defaultBackend = async (): Promise<BackendName> => {
   const env = envBackend();
   if (env) return parseBackendName(env);
   const g = gpu();
   if (g) {
     try {
-      if (await g.requestAdapter()) return 'webgpu';
+      const a = await g.requestAdapter();
+      if (a && !isSoftwareAdapter(a)) return 'webgpu';
     } catch { /* no adapter: fall through */ }
   }
   return 'wasm';

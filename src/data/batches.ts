@@ -127,3 +127,21 @@ export function* batches(
     yield { batch, cursor: at };
   }
 }
+
+/**
+ * The batch of training step i, as a pure function of (key, i): epoch i / (count / B), full
+ * batches only. A resumed run asks for the same steps and sees the same batches. The closure
+ * keeps the current epoch's order so consecutive steps do not recompute it.
+ */
+export const stepBatches = (ds: Dataset, key: Key, batchSize: number, options: StreamOptions = {}) => {
+  checkSizes(batchSize, ds.count);
+  const perEpoch = Math.floor(ds.count / batchSize);
+  let cached: { epoch: number; order: Int32Array } | undefined;
+  return (step: number): Batch & { readonly indices: Int32Array } => {
+    const epoch = Math.floor(step / perEpoch);
+    if (cached?.epoch !== epoch) cached = { epoch, order: epochOrder(orderKey(key), epoch, ds.count) };
+    const start = (step % perEpoch) * batchSize;
+    const batch = batchAt(ds, cached.order, start, batchSize, options.flip ? { flipKey: flipKeyFor(key, epoch) } : {});
+    return { ...batch, indices: cached.order.slice(start, start + batchSize) };
+  };
+};

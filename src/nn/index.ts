@@ -20,3 +20,5 @@ export * from './transformer-config.ts';
 export * from './transformer-block.ts';
 export * from './transformer-stack.ts';
 export * from './params.ts';
+export * from './conv2d.ts';
+export * from './pool.ts';

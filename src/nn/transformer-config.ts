@@ -34,12 +34,17 @@ export const transformerDefaults = {
 } as const satisfies Omit<TransformerConfig, 'width' | 'heads' | 'mlpWidth' | 'depth'>;
 
 /** Decodes a transformer configuration, reporting every problem (fields and width % heads). */
-export const decodeTransformerConfig = (u: unknown): E.Either<ConfigError, TransformerConfig> => pipe(
-  t.intersection([required, optional]).decode(u),
-  E.mapLeft((errs) => problemsOf(errs)),
-  E.chain((c) => (c.width % c.heads === 0 ? E.right(c) : E.left([`width/heads: width ${c.width} must be divisible by heads ${c.heads}`]))),
-  E.bimap((problems) => new ConfigError(problems, 'transformer configuration'), (c): TransformerConfig => ({ ...transformerDefaults, ...c })),
-);
+export const decodeTransformerConfig = (u: unknown): E.Either<ConfigError, TransformerConfig> => {
+  // the two halves are decoded apart so that problems in both are reported, with plain field paths
+  const r = required.decode(u);
+  const o = optional.decode(u);
+  const problems = [...(E.isLeft(r) ? problemsOf(r.left) : []), ...(E.isLeft(o) ? problemsOf(o.left) : [])];
+  return pipe(
+    E.isRight(r) && E.isRight(o) ? E.right({ ...o.right, ...r.right }) : E.left(problems),
+    E.chain((c) => (c.width % c.heads === 0 ? E.right(c) : E.left([`width/heads: width ${c.width} must be divisible by heads ${c.heads}`]))),
+    E.bimap((ps) => new ConfigError(ps, 'transformer configuration'), (c): TransformerConfig => ({ ...transformerDefaults, ...c })),
+  );
+};
 
 /** The throwing form, for code that builds models from literals. */
 export const transformerConfig = (u: TransformerConfigInput | TransformerConfig): TransformerConfig => {

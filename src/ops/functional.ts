@@ -1,12 +1,28 @@
 import type { Node } from '../ir/node.ts';
 import { GraphError } from '../ir/errors.ts';
-import { cast, equal, exp, less, mul, neg, sub, where } from './elementwise.ts';
-import { logsumexp, mean, sum, max, argmax, topk } from './reduce.ts';
+import { cast, div, equal, exp, less, log, mul, neg, stopGradient, sub, where } from './elementwise.ts';
+import { mean, sum, max, argmax, topk } from './reduce.ts';
 import { oneHot } from './indexing.ts';
 import { full } from './constants.ts';
 
-export const logSoftmax = (x: Node, axis = -1): Node => sub(x, logsumexp(x, axis, true));
-export const softmax = (x: Node, axis = -1): Node => exp(logSoftmax(x, axis));
+/**
+ * log-softmax as (x - m) - log(sum(exp(x - m))) with m = max(x) held constant: exact for any
+ * |max|, where x - logsumexp(x) loses the small log-sum next to a huge max (e.g. masked rows).
+ */
+export const logSoftmax = (x: Node, axis = -1): Node => {
+  const shifted = sub(x, stopGradient(max(x, axis, true)));
+  return sub(shifted, log(sum(exp(shifted), axis, true)));
+};
+
+/**
+ * softmax as exp(x - m) * (1 / sum(exp(x - m))): rows sum to 1 for any |max|, and the
+ * reciprocal is taken on the small reduced tensor, so the backward pass has one big product
+ * instead of a big quotient.
+ */
+export const softmax = (x: Node, axis = -1): Node => {
+  const e = exp(sub(x, stopGradient(max(x, axis, true))));
+  return mul(e, div(1, sum(e, axis, true)));
+};
 
 /** Adds a boolean mask (true = keep) as -inf-like bias before the softmax. */
 export const maskedSoftmax = (x: Node, allowed: Node, axis = -1): Node => softmax(where(allowed, x, -1e30), axis);

@@ -5,7 +5,6 @@ import { broadcastShapes } from '../ir/shape.ts';
 import type { PrimitiveDef } from './primitive.ts';
 import { binaryRule, fail, ok, requireDtype, unbroadcast, unaryRule } from './rules.ts';
 import { cast, div, greaterEqual, less, log, mul, neg, pow, sub, where } from '../ops/elementwise.ts';
-import { zerosLike } from '../ops/constants.ts';
 
 type T = tf.Tensor;
 const NUM = ['float32', 'int32'] as const;
@@ -76,8 +75,7 @@ export const whereDef: PrimitiveDef<'where'> = {
   vjp: (ct, node) => {
     const [c, a, b] = node.inputs;
     if (node.dtype !== 'float32') return [null, null, null];
-    const z = zerosLike(ct);
-    return [null, unbroadcast(where(c, ct, z), a.shape), unbroadcast(where(c, z, ct), b.shape)];
+    return [null, unbroadcast(where(c, ct, 0), a.shape), unbroadcast(where(c, 0, ct), b.shape)];
   },
 };
 

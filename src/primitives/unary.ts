@@ -22,18 +22,22 @@ const unary = <P extends 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'tanh' | 'si
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const GELU_C = 0.044715;
 
-/** gelu(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the tanh form. */
+/**
+ * gelu(x) = 0.5 x (1 + tanh(z)), z = sqrt(2/pi) (x + 0.044715 x^3), the tanh form, computed as
+ * the identical x * sigmoid(2z) with x*x*x: tfjs-wasm's pow and tanh are 4-8x slower than its
+ * mul and sigmoid.
+ */
 const geluTf = (x: T): T => tf.tidy(() => {
-  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), GELU_C)), SQRT_2_OVER_PI);
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+  const z2 = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), GELU_C)), 2 * SQRT_2_OVER_PI);
+  return tf.mul(x, tf.sigmoid(z2));
 });
 
+// d/dx x sigmoid(2z) = s + 2 x s (1 - s) z', with s = sigmoid(2z) and z' = sqrt(2/pi) (1 + 3c x^2)
 const geluGrad = (ct: Node, x: Node): Node => {
   const x2 = square(x);
-  const t = tanh(mul(add(x, mul(mul(x2, x), GELU_C)), SQRT_2_OVER_PI));
-  const dInner = mul(add(1, mul(x2, 3 * GELU_C)), SQRT_2_OVER_PI);
-  const d = add(mul(0.5, add(t, 1)), mul(mul(mul(x, 0.5), sub(1, square(t))), dInner));
-  return mul(ct, d);
+  const s = sigmoid(mul(add(x, mul(mul(x2, x), GELU_C)), 2 * SQRT_2_OVER_PI));
+  const dz = mul(add(1, mul(x2, 3 * GELU_C)), 2 * SQRT_2_OVER_PI);
+  return mul(ct, add(s, mul(mul(mul(x, s), sub(1, s)), dz)));
 };
 
 export const negDef = unary<'neg'>(FI, tf.neg, (ct) => neg(ct));

@@ -58,7 +58,7 @@ export const adamw = (cfg: AdamWConfig): Optimizer<AdamState> => {
       return { step: scalar(0), mu: zs(), nu: zs() };
     },
     initHost: (params) => {
-      const { leaves, def } = flatten(params, isShaped, 'array');
+      const { leaves, def } = flatten(params as Tree<Shaped>, isShaped, 'array');
       const zs = () => unflatten<HostArray>(def, leaves.map((l) => hostArray(new Float32Array(sizeOf(l.shape)), l.shape)));
       return { step: hostArray(new Float32Array(1), []), mu: zs(), nu: zs() };
     },

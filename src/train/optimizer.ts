@@ -20,7 +20,7 @@ export interface Optimizer<S> {
   /** The initial state as graph values (zeros), for use inside a traced function. */
   init(params: Tree<Node>): S;
   /** The same initial state as host arrays, to pass to a compiled step on its first call. */
-  initHost(params: Tree<Shaped>): Tree<HostArray>;
+  initHost(params: Tree<Shaped> | object): Tree<HostArray>;
   /** The learning rate the next update will use (its schedule at the state's step). */
   learningRate(state: S): Node;
   /** One update; `lr` overrides the configured learning rate. */

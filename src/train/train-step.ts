@@ -1,7 +1,7 @@
 import { compile, release, type CompileOptions, type Compiled, type Materialized } from '../compile/compile.ts';
 import type { Node } from '../ir/node.ts';
 import type { Tree } from '../tree/tree.ts';
-import { valueAndGrad } from '../transforms/grad.ts';
+import { valueAndGradWithAux } from '../transforms/grad.ts';
 import { clipByGlobalNorm } from './clip.ts';
 import type { Optimizer } from './optimizer.ts';
 import { globalNorm } from './tree-math.ts';
@@ -24,11 +24,19 @@ export interface StepOutput<P, S> {
 export const stepFn = <P extends Tree<Node>, S, B extends unknown[]>(
   lossFn: (params: P, ...batch: B) => Node, optimizer: Optimizer<S>, clip?: number,
 ) => (params: P, state: S, ...batch: B): StepOutput<P, S> => {
-  const [loss, grads] = valueAndGrad(lossFn)(params, ...batch);
+  const { aux: _aux, ...out } = stepFnWithAux((p: P, ...b: B) => [lossFn(p, ...b), {}] as [Node, Record<string, never>], optimizer, clip)(params, state, ...batch);
+  return out;
+};
+
+/** The same step for a loss that also reports named metrics (from the same forward pass). */
+export const stepFnWithAux = <P extends Tree<Node>, S, B extends unknown[], X>(
+  lossFn: (params: P, ...batch: B) => [Node, X], optimizer: Optimizer<S>, clip?: number,
+) => (params: P, state: S, ...batch: B): StepOutput<P, S> & { readonly aux: X } => {
+  const [loss, aux, grads] = valueAndGradWithAux(lossFn)(params, ...batch);
   const clipped = clip === undefined ? { grads, norm: globalNorm(grads) } : clipByGlobalNorm(grads, clip);
   const lr = optimizer.learningRate(state);
   const next = optimizer.update(clipped.grads, state, params, lr);
-  return { params: next.params, state: next.state, loss, gradNorm: clipped.norm, lr };
+  return { params: next.params, state: next.state, loss, gradNorm: clipped.norm, lr, aux };
 };
 
 /**

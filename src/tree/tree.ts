@@ -62,3 +62,15 @@ export const zipTrees = <A, B>(isLeaf: (x: unknown) => x is A, f: (xs: A[], path
   });
   return unflatten(flat[0].def, flat[0].leaves.map((_, i) => f(flat.map((t) => t.leaves[i]), flat[0].paths[i])));
 };
+
+/** The leaf paths of a structure, in flatten's order (as flatten would name them). */
+export const pathsOf = (def: TreeDef): string[] => {
+  const out: string[] = [];
+  const go = (d: TreeDef, path: string): void => {
+    if (d.kind === 'leaf') out.push(path || '.');
+    else if (d.kind === 'array') d.children.forEach((c, i) => go(c, `${path}[${i}]`));
+    else d.children.forEach((c, i) => go(c, path ? `${path}.${d.keys[i]}` : d.keys[i]));
+  };
+  go(def, '');
+  return out;
+};

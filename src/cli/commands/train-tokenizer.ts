@@ -1,0 +1,123 @@
+import * as E from 'fp-ts/lib/Either.js';
+import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import type { Command } from '../command.ts';
+import { parseFlags } from '../args.ts';
+import { chooseBackend, flagProblems, loadSplit, readJsonFile } from '../common.ts';
+import { jsonlLogger, loadCheckpoint, prepareRunDir, progressReporter, saveCheckpoint, RunError } from '../training-run.ts';
+import { toHostTree } from '../host-tree.ts';
+import { reconstructionPng } from '../reconstruction-png.ts';
+import type { DeviceArray, HostArray } from '../../compile/device-array.ts';
+import { decodeTokenizerConfig, type TokenizerConfig } from '../../detailflow/tokenizer/config.ts';
+import { decodeTrainConfig, type TrainConfig } from '../../detailflow/tokenizer/train-config.ts';
+import { tokenizer } from '../../detailflow/tokenizer/model.ts';
+import { planStep, tokenizerTrainer } from '../../detailflow/tokenizer/trainer.ts';
+import { cnnTeacher } from '../../detailflow/teacher/cnn.ts';
+import { teacherArg, type Teacher } from '../../detailflow/teacher/teacher.ts';
+import { decodeCnnTeacherConfig } from '../../detailflow/teacher/config.ts';
+import { stepBatches } from '../../data/batches.ts';
+import { foldIn, keyFromSeed } from '../../random/key.ts';
+import { trainLoop } from '../../train/loop.ts';
+import type { Tree } from '../../tree/tree.ts';
+import { KIND as TEACHER_KIND } from './train-teacher.ts';
+import { release } from '../../compile/compile.ts';
+
+const usage = `detailflow train-tokenizer [--config file.json] [--data DIR] --out RUN_DIR [--steps S] [--until S]
+                            [--backend B] [--teacher CKPT | --no-align] [--resume]
+
+Trains the 1D coarse-to-fine tokenizer on the training split. The config file may hold
+{"tokenizer": {...TokenizerConfig}, "train": {...TrainConfig}}; every field has a default
+(32x32, patch 4, N = 32 tokens, g = 4, C = 4, alpha 1.5, codebook 1024 x 8, width 128, depth 4).
+--teacher is a train-teacher checkpoint (default models/teacher.safetensors); --no-align turns the
+first-token alignment and the perceptual term off. Writes RUN_DIR/tokenizer.safetensors (the
+previous one kept as .prev), RUN_DIR/log.jsonl and RUN_DIR/recon-<step>.png. --until stops after
+that step (the learning-rate schedule still spans --steps); --resume continues from the checkpoint.`;
+
+export const TOKENIZER_KIND = 'detailflow-tokenizer';
+const DEFAULT_TEACHER = 'models/teacher.safetensors';
+
+interface State { readonly params: Tree<HostArray | DeviceArray>; readonly opt: Tree<HostArray | DeviceArray> }
+
+export const trainTokenizerCommand: Command = {
+  name: 'train-tokenizer',
+  summary: 'train the 1D coarse-to-fine tokenizer',
+  usage,
+  run: async (argv, io) => {
+    const flags = parseFlags(argv, {
+      config: 'string', data: 'string', out: 'string', steps: 'number', until: 'number', backend: 'string', teacher: 'string', 'no-align': 'boolean', resume: 'boolean',
+    });
+    if (E.isLeft(flags)) return flagProblems(io, 'train-tokenizer', flags.left, usage);
+    const f = flags.right;
+    if (f.out === undefined) return flagProblems(io, 'train-tokenizer', ['--out RUN_DIR is required'], usage);
+    const raw = (await readJsonFile(f.config)) as { tokenizer?: unknown; train?: unknown };
+    const tc = decodeTokenizerConfig(raw.tokenizer ?? {});
+    const rc = decodeTrainConfig({ ...(raw.train as object ?? {}), ...(f.steps !== undefined ? { steps: f.steps } : {}) });
+    const problems = [...(E.isLeft(tc) ? tc.left.problems : []), ...(E.isLeft(rc) ? rc.left.problems : [])];
+    if (E.isLeft(tc) || E.isLeft(rc)) { io.err(`detailflow train-tokenizer: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`); return 2; }
+    const cfg: TokenizerConfig = f['no-align'] ? { ...tc.right, alignWeight: 0, perceptualWeight: 0 } : tc.right;
+    const train: TrainConfig = rc.right;
+    const dir = await prepareRunDir(f.out);
+    const backend = await chooseBackend(f.backend);
+    const data = await loadSplit(f.data, 'train');
+    const test = await loadSplit(f.data, 'test');
+    if (data.channels !== cfg.channels || data.height !== cfg.size) {
+      throw new RunError(`the data is ${data.channels}x${data.height}x${data.width} but the tokenizer is configured for ${cfg.channels}x${cfg.size}x${cfg.size}; set tokenizer.size and tokenizer.channels`);
+    }
+    // the teacher: a frozen network trained by train-teacher
+    let teacher: Teacher | undefined;
+    let teacherParams: Tree<HostArray> | undefined;
+    if (!f['no-align']) {
+      const ck = await loadCheckpoint(f.teacher ?? DEFAULT_TEACHER, TEACHER_KIND).catch((e: Error) => {
+        throw new RunError(`${e.message}\n(train one with 'detailflow train-teacher --out runs/teacher', pass --teacher CKPT, or use --no-align)`);
+      });
+      const tcfg = decodeCnnTeacherConfig(ck.meta.config);
+      if (E.isLeft(tcfg)) throw new RunError(`teacher checkpoint: ${tcfg.left.message}`);
+      teacher = cnnTeacher(tcfg.right);
+      teacherParams = ck.trees.params;
+    }
+    const tk = tokenizer(cfg, teacher?.featureDim ?? 1);
+    const runKey = keyFromSeed(train.seed);
+    const trainer = tokenizerTrainer(tk, train, teacher, backend);
+    const fresh = tk.init(foldIn(runKey, 0));
+    let state: State = { params: fresh as never, opt: trainer.initOpt(fresh as never) };
+    let start = 0;
+    const file = path.join(dir, 'tokenizer.safetensors');
+    if (f.resume) {
+      const ck = await loadCheckpoint(file, TOKENIZER_KIND, { params: fresh as never, opt: state.opt as never });
+      state = { params: ck.trees.params as never, opt: ck.trees.opt as never };
+      start = (ck.meta.state as { step: number }).step;
+      io.err(`resuming ${file} at step ${start}`);
+    }
+    const batchOf = stepBatches(data, foldIn(runKey, 1), train.batchSize, { flip: train.flip });
+    const progress = progressReporter(io, { total: train.steps, startStep: start, imagesPerStep: train.batchSize });
+    const log = jsonlLogger(path.join(dir, 'log.jsonl'));
+    const snapshot = test.images.slice(0, 8 * cfg.channels * cfg.size * cfg.size);
+    const save = async (s: State, steps: number) => {
+      const saved = await saveCheckpoint(dir, 'tokenizer.safetensors', {
+        kind: TOKENIZER_KIND,
+        trees: { params: await toHostTree(s.params), opt: await toHostTree(s.opt) },
+        meta: { config: cfg, train, state: { step: steps }, teacherDim: tk.teacherDim, backend },
+      });
+      if (train.reconstructionEvery > 0 && (steps % train.reconstructionEvery === 0 || steps === train.steps)) {
+        await writeFile(path.join(dir, `recon-${steps}.png`), await reconstructionPng(tk, backend, s.params, snapshot, 8));
+      }
+      return saved;
+    };
+    const stop = Math.min(train.steps, f.until ?? train.steps);
+    const result = await trainLoop<State>({
+      start, total: stop, state, checkpointEvery: train.checkpointEvery, save,
+      step: async (s, i) => {
+        const batch = batchOf(i);
+        const arg = teacher ? teacherArg(teacher, teacherParams, batch.indices) : E.right(0);
+        if (E.isLeft(arg)) throw new RunError(arg.left.message);
+        const warm = cfg.perceptualWarmup === 0 ? 1 : Math.min(1, (i + 1) / cfg.perceptualWarmup);
+        return trainer.step(s as never, planStep(tk, foldIn(runKey, 2), i), batch.images, arg.right, warm) as never;
+      },
+      onMetrics: (i, m) => { progress(i, m); void log(i, m); },
+    });
+    io.out(`tokenizer: ${stop} of ${train.steps} steps done; checkpoint ${result.lastCheckpoint}`);
+    release(result.state);
+    trainer.dispose();
+    return 0;
+  },
+};

@@ -1,0 +1,46 @@
+/** Pieces every CLI command shares: flag errors, config files, backends and datasets. */
+import * as E from 'fp-ts/lib/Either.js';
+import path from 'node:path';
+import type { CliIO } from './command.ts';
+import { readFileBytes } from '../platform/files.ts';
+import { installNodeWebGPU } from '../platform/node-webgpu.ts';
+import { loadIdxDataset } from '../platform/load-dataset.ts';
+import { defaultBackend, parseBackendName, useBackend, type BackendName } from '../compile/backend.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { RunError } from './training-run.ts';
+
+/** Prints flag problems in one report and returns the usage exit code. */
+export const flagProblems = (io: CliIO, command: string, problems: readonly string[], usage: string): number => {
+  io.err(`detailflow ${command}: invalid flags:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\n${usage}`);
+  return 2;
+};
+
+/** Reads a JSON configuration file (or returns {} when none is given). */
+export const readJsonFile = async (file: string | undefined): Promise<unknown> => {
+  if (file === undefined) return {};
+  const bytes = await readFileBytes(path.resolve(file), 'pass an existing JSON file with --config');
+  if (E.isLeft(bytes)) throw new RunError(bytes.left.message);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes.right));
+  } catch (e) {
+    throw new RunError(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+};
+
+/** Resolves --backend (or the default), installs Dawn for webgpu in Node, and initialises it. */
+export const chooseBackend = async (flag: string | undefined): Promise<BackendName> => {
+  const explicit = flag === undefined ? undefined : parseBackendName(flag);
+  if (explicit === 'webgpu' || explicit === undefined) {
+    const gpu = await installNodeWebGPU();
+    if (!gpu.ok && explicit === 'webgpu') throw new RunError(`--backend webgpu: ${gpu.error}`);
+  }
+  const backend = explicit ?? await defaultBackend();
+  await useBackend(backend);
+  return backend;
+};
+
+export const loadSplit = async (dir: string | undefined, split: 'train' | 'test'): Promise<Dataset> => {
+  const r = await loadIdxDataset(dir, split);
+  if (E.isLeft(r)) throw new RunError(r.left.message);
+  return r.right;
+};

@@ -1,0 +1,60 @@
+/**
+ * The file side of a training run (Node edge): run directory, JSONL log, progress on stderr,
+ * checkpoints rotated atomically, resume. Training logic itself stays in the platform-neutral
+ * trainers; this module only moves bytes.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { appendFile, mkdir, access, constants } from 'node:fs/promises';
+import path from 'node:path';
+import type { CliIO } from './command.ts';
+import { readFileBytes, rotateCheckpoint } from '../platform/files.ts';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../train/checkpoint.ts';
+import { formatProgress, metricsLine } from '../train/progress.ts';
+import type { HostArray } from '../compile/device-array.ts';
+import type { Tree } from '../tree/tree.ts';
+
+export class RunError extends Error {
+  constructor(message: string) { super(message); this.name = 'RunError'; }
+}
+
+export const prepareRunDir = async (dir: string): Promise<string> => {
+  const abs = path.resolve(dir);
+  try {
+    await mkdir(abs, { recursive: true });
+    await access(abs, constants.W_OK);
+  } catch (e) {
+    throw new RunError(`cannot write to the run directory ${abs}: ${(e as Error).message}; choose another --out`);
+  }
+  return abs;
+};
+
+export const saveCheckpoint = async (dir: string, name: string, ck: Checkpoint): Promise<string> => {
+  const r = await rotateCheckpoint(dir, name, encodeCheckpoint(ck));
+  if (E.isLeft(r)) throw new RunError(r.left.message);
+  return r.right.path;
+};
+
+export const loadCheckpoint = async (file: string, kind: string, expected?: Readonly<Record<string, Tree<HostArray>>>): Promise<Checkpoint> => {
+  const bytes = await readFileBytes(path.resolve(file), `pass the path of a ${kind} checkpoint (.safetensors)`);
+  if (E.isLeft(bytes)) throw new RunError(bytes.left.message);
+  const ck = decodeCheckpoint(bytes.right, kind, expected);
+  if (E.isLeft(ck)) throw new RunError(`${file}: ${ck.left.message}`);
+  return ck.right;
+};
+
+/** Progress on stderr: rewritten in place on a terminal, one line every `every` steps otherwise. */
+export const progressReporter = (io: CliIO, opts: { total: number; startStep: number; imagesPerStep: number; every?: number; tty?: boolean }) => {
+  const started = performance.now();
+  const tty = opts.tty ?? Boolean(process.stderr.isTTY);
+  const every = opts.every ?? 25;
+  return (step: number, metrics: Record<string, number>, force = false): void => {
+    if (!tty && !force && step % every !== 0 && step !== opts.total) return;
+    const line = formatProgress({ step, total: opts.total, startStep: opts.startStep, startedMs: started, nowMs: performance.now(), imagesPerStep: opts.imagesPerStep, metrics });
+    if (tty) process.stderr.write(`\r${line}\x1b[K${step === opts.total ? '\n' : ''}`);
+    else io.err(line);
+  };
+};
+
+export const jsonlLogger = (file: string) => async (step: number, metrics: Record<string, number>, extra: Record<string, unknown> = {}): Promise<void> => {
+  await appendFile(file, `${metricsLine(step, metrics, extra)}\n`);
+};

@@ -1,0 +1,59 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { ConfigError } from '../../config/errors.ts';
+import { configCodec, decodeWith, intIn, numberIn, type Check } from '../config-codec.ts';
+import { fields } from '../config.ts';
+
+/**
+ * The tokenizer's configuration: every number is a field. Defaults are the project's small
+ * configuration for 32x32 images (the reference's 256px/SigLIP2 sizes do not fit this scale).
+ */
+const props = {
+  size: fields.size, channels: fields.channels, patch: fields.patch,
+  tokens: fields.tokens, group: fields.group, causal: fields.causal, alpha: fields.alpha, degradeProb: fields.degradeProb,
+  codebookSize: intIn(2, 1 << 20), codeDim: intIn(1, 4096),
+  encoderWidth: intIn(4, 8192), encoderDepth: intIn(1, 256), encoderHeads: intIn(1, 256),
+  decoderWidth: intIn(4, 8192), decoderDepth: intIn(1, 256), decoderHeads: intIn(1, 256),
+  mlpRatio: intIn(1, 16),
+  vqWeight: numberIn(0, 1e6), commitBeta: numberIn(0, 1e6),
+  selfCorrection: t.boolean, noiseTopK: intIn(1, 1 << 20),
+  alignWeight: numberIn(0, 1e6), alignHidden: intIn(1, 8192),
+  perceptualWeight: numberIn(0, 1e6), perceptualWarmup: intIn(0, 1e9),
+} as const;
+
+export type TokenizerConfig = { readonly [K in keyof typeof props]: t.TypeOf<(typeof props)[K]> };
+
+export const tokenizerDefaults: TokenizerConfig = {
+  size: 32, channels: 1, patch: 4, tokens: 32, group: 4, causal: 4, alpha: 1.5, degradeProb: 0.2,
+  codebookSize: 1024, codeDim: 8,
+  encoderWidth: 128, encoderDepth: 4, encoderHeads: 4, decoderWidth: 128, decoderDepth: 4, decoderHeads: 4, mlpRatio: 4,
+  vqWeight: 1, commitBeta: 0.25, selfCorrection: true, noiseTopK: 50,
+  alignWeight: 1, alignHidden: 256, perceptualWeight: 1, perceptualWarmup: 500,
+};
+
+type P = typeof props;
+const check = <K extends keyof P & string>(fs: readonly K[], problem: (v: TokenizerConfig) => string | null): Check<P> =>
+  ({ fields: fs, problem: problem as Check<P>['problem'] });
+
+const checks: Check<P>[] = [
+  check(['tokens', 'group'], (v) => (v.tokens % v.group === 0 ? null : `tokens (N = ${v.tokens}) must be a multiple of group (g = ${v.group})`)),
+  check(['causal', 'group'], (v) => (v.causal % v.group === 0 ? null : `causal (C = ${v.causal}) must be a multiple of group (g = ${v.group})`)),
+  check(['causal', 'tokens'], (v) => (v.causal <= v.tokens ? null : `causal (C = ${v.causal}) must not exceed tokens (N = ${v.tokens})`)),
+  check(['size', 'patch'], (v) => (v.size % v.patch === 0 ? null : `size (${v.size}) must be a multiple of patch (${v.patch})`)),
+  check(['tokens', 'group', 'degradeProb'], (v) => (v.degradeProb === 0 || v.tokens >= 2 * v.group ? null : `tokens must be at least 2 * group when degradeProb > 0`)),
+  check(['encoderWidth', 'encoderHeads'], (v) => (v.encoderWidth % v.encoderHeads === 0 ? null : `encoderWidth ${v.encoderWidth} must be divisible by encoderHeads ${v.encoderHeads}`)),
+  check(['decoderWidth', 'decoderHeads'], (v) => (v.decoderWidth % v.decoderHeads === 0 ? null : `decoderWidth ${v.decoderWidth} must be divisible by decoderHeads ${v.decoderHeads}`)),
+  check(['decoderWidth'], (v) => (v.decoderWidth % 4 === 0 ? null : `decoderWidth ${v.decoderWidth} must be a multiple of 4 (2D sine-cosine positions)`)),
+  check(['noiseTopK', 'codebookSize'], (v) => (v.noiseTopK <= v.codebookSize ? null : `noiseTopK ${v.noiseTopK} must not exceed codebookSize ${v.codebookSize}`)),
+];
+
+export const TokenizerConfigCodec = configCodec('TokenizerConfig', props, tokenizerDefaults as never, checks);
+
+/** Decodes a (partial) tokenizer configuration over the defaults; unknown keys are problems too (typos). */
+export const decodeTokenizerConfig = (u: unknown): E.Either<ConfigError, TokenizerConfig> => {
+  const unknownKeys = typeof u === 'object' && u !== null ? Object.keys(u).filter((k) => !(k in props)) : [];
+  const r = decodeWith(TokenizerConfigCodec, u);
+  if (unknownKeys.length === 0) return r as E.Either<ConfigError, TokenizerConfig>;
+  const extra = unknownKeys.map((k) => `${k}: unknown field (known: ${Object.keys(props).join(', ')})`);
+  return E.left(new ConfigError([...(E.isLeft(r) ? r.left.problems : []), ...extra], 'TokenizerConfig'));
+};

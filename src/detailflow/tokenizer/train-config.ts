@@ -1,0 +1,23 @@
+import type * as E from 'fp-ts/lib/Either.js';
+import type { ConfigError } from '../../config/errors.ts';
+import { configCodec, decodeWith, intIn, numberIn } from '../config-codec.ts';
+import * as t from 'io-ts';
+
+/** How a tokenizer is trained (kept apart from what it is: TokenizerConfig). */
+const props = {
+  steps: intIn(1, 1e9), batchSize: intIn(1, 65536), lr: numberIn(0, 1), warmupFraction: numberIn(0, 1),
+  minLrRatio: numberIn(0, 1), clip: numberIn(0, 1e6), checkpointEvery: intIn(1, 1e9), reconstructionEvery: intIn(0, 1e9),
+  seed: intIn(0, 2 ** 31), flip: t.boolean, b1: numberIn(0, 1), b2: numberIn(0, 1),
+} as const;
+
+export type TrainConfig = { readonly [K in keyof typeof props]: t.TypeOf<(typeof props)[K]> };
+
+// The reference uses Adam (0.9, 0.95), 1e-4 at batch 256 with warmup and cosine to 0.1 lr; this
+// small model at batch 32 trains faster with a larger step.
+export const trainDefaults: TrainConfig = {
+  steps: 3000, batchSize: 32, lr: 4e-4, warmupFraction: 0.05, minLrRatio: 0.1, clip: 1, checkpointEvery: 250,
+  reconstructionEvery: 500, seed: 0, flip: true, b1: 0.9, b2: 0.95,
+};
+
+export const TrainConfigCodec = configCodec('TrainConfig', props, trainDefaults as never);
+export const decodeTrainConfig = (u: unknown): E.Either<ConfigError, TrainConfig> => decodeWith(TrainConfigCodec, u) as E.Either<ConfigError, TrainConfig>;

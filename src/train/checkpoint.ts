@@ -1,0 +1,73 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { isHostArray, type HostArray } from '../compile/device-array.ts';
+import { checkTensors, decodeSafetensors, encodeSafetensors, SafetensorsError, type StoredTensor } from '../io/safetensors.ts';
+import { flatten, pathsOf, unflatten, type Tree, type TreeDef } from '../tree/tree.ts';
+
+/** Bumped when the layout of checkpoints changes incompatibly. */
+export const CHECKPOINT_FORMAT = 'detailflow-checkpoint/1';
+
+/**
+ * A checkpoint: named parameter trees (parameters, optimiser state, EMA, ...) as host arrays,
+ * plus JSON metadata (configuration, training state). Stored as safetensors, tensor names
+ * `<group>/<path in tree>`, readable by Python's safetensors library.
+ */
+export interface Checkpoint {
+  readonly kind: string;
+  readonly trees: Readonly<Record<string, Tree<HostArray>>>;
+  readonly meta: Readonly<Record<string, unknown>>;
+}
+
+export const encodeCheckpoint = (ck: Checkpoint): Uint8Array => {
+  const tensors: Record<string, StoredTensor> = {};
+  const structure: Record<string, TreeDef> = {};
+  for (const [group, tree] of Object.entries(ck.trees)) {
+    const { leaves, def, paths } = flatten(tree, isHostArray, 'host array');
+    structure[group] = def;
+    leaves.forEach((l, i) => { tensors[`${group}/${paths[i]}`] = l; });
+  }
+  const metadata: Record<string, string> = { format: CHECKPOINT_FORMAT, kind: ck.kind, structure: JSON.stringify(structure) };
+  for (const [k, v] of Object.entries(ck.meta)) metadata[k] = JSON.stringify(v);
+  return encodeSafetensors(tensors, metadata);
+};
+
+const parseJson = (name: string, text: string | undefined, problems: string[]): unknown => {
+  if (text === undefined) { problems.push(`metadata '${name}' is missing`); return undefined; }
+  try { return JSON.parse(text); } catch { problems.push(`metadata '${name}' is not valid JSON`); return undefined; }
+};
+
+/**
+ * Decodes a checkpoint of the expected kind. When `expected` trees are given (e.g. freshly
+ * initialised parameters of the configured model), every tensor must be present with the same
+ * shape and dtype; every mismatch is listed.
+ */
+export const decodeCheckpoint = (
+  bytes: Uint8Array, kind: string, expected?: Readonly<Record<string, Tree<HostArray>>>,
+): E.Either<SafetensorsError, Checkpoint> => {
+  const decoded = decodeSafetensors(bytes);
+  if (E.isLeft(decoded)) return decoded;
+  const md = decoded.right.metadata;
+  const problems: string[] = [];
+  if (md.format !== CHECKPOINT_FORMAT) problems.push(`not a detailflow checkpoint (format '${md.format ?? 'none'}', expected '${CHECKPOINT_FORMAT}')`);
+  else if (md.kind !== kind) problems.push(`this is a '${md.kind}' checkpoint, expected '${kind}'`);
+  const structure = parseJson('structure', md.structure, problems) as Record<string, TreeDef> | undefined;
+  if (problems.length) return E.left(new SafetensorsError(problems));
+  if (expected) {
+    const specs: Record<string, { shape: readonly number[]; dtype: HostArray['dtype'] }> = {};
+    for (const [group, tree] of Object.entries(expected)) {
+      const { leaves, paths } = flatten(tree, isHostArray, 'host array');
+      leaves.forEach((l, i) => { specs[`${group}/${paths[i]}`] = { shape: l.shape, dtype: l.dtype }; });
+    }
+    const checked = checkTensors(decoded.right, specs);
+    if (E.isLeft(checked)) return checked;
+  }
+  const trees: Record<string, Tree<HostArray>> = {};
+  for (const [group, def] of Object.entries(structure ?? {})) {
+    const paths = pathsOf(def);
+    const missing = paths.filter((p) => !decoded.right.tensors[`${group}/${p}`]);
+    if (missing.length) return E.left(new SafetensorsError(missing.map((p) => `missing tensor '${group}/${p}'`)));
+    trees[group] = unflatten(def, paths.map((p) => decoded.right.tensors[`${group}/${p}`] as HostArray));
+  }
+  const meta: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(md)) if (!['format', 'kind', 'structure'].includes(k)) meta[k] = parseJson(k, v, problems);
+  return problems.length ? E.left(new SafetensorsError(problems)) : E.right({ kind, trees, meta });
+};
