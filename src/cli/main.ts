@@ -9,8 +9,10 @@ import { doctorCommand } from './commands/doctor.ts';
 import { scheduleCommand } from './commands/schedule.ts';
 import { trainTeacherCommand } from './commands/train-teacher.ts';
 import { trainTokenizerCommand } from './commands/train-tokenizer.ts';
+import { reconstructCommand } from './commands/reconstruct.ts';
+import { exportCommand } from './commands/export.ts';
 
-export const commands: readonly Command[] = [doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, benchCommand];
+export const commands: readonly Command[] = [doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, exportCommand, benchCommand];
 
 const USAGE_ERROR = 2;
 

@@ -34,8 +34,8 @@ export const saveCheckpoint = async (dir: string, name: string, ck: Checkpoint):
   return r.right.path;
 };
 
-export const loadCheckpoint = async (file: string, kind: string, expected?: Readonly<Record<string, Tree<HostArray>>>): Promise<Checkpoint> => {
-  const bytes = await readFileBytes(path.resolve(file), `pass the path of a ${kind} checkpoint (.safetensors)`);
+export const loadCheckpoint = async (file: string, kind: string | undefined, expected?: Readonly<Record<string, Tree<HostArray>>>): Promise<Checkpoint> => {
+  const bytes = await readFileBytes(path.resolve(file), `pass the path of a ${kind ?? 'detailflow'} checkpoint (.safetensors)`);
   if (E.isLeft(bytes)) throw new RunError(bytes.left.message);
   const ck = decodeCheckpoint(bytes.right, kind, expected);
   if (E.isLeft(ck)) throw new RunError(`${file}: ${ck.left.message}`);

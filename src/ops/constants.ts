@@ -6,7 +6,6 @@ import { GraphError } from '../ir/errors.ts';
 
 export type Operand = Node | number;
 
-const dtypeOfData = (d: HostData): DType => (d instanceof Float32Array ? 'float32' : d instanceof Int32Array ? 'int32' : 'bool');
 
 /** A constant tensor from host data; the dtype follows the array type (Uint8Array = bool). */
 export const constant = (data: HostData, shape: Shape): Node => {

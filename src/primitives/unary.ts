@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Node } from '../ir/node.ts';
 import type { PrimitiveDef } from './primitive.ts';
 import { unaryRule } from './rules.ts';
-import { add, cos, div, mul, neg, sigmoid, sign, sin, square, sub, tanh } from '../ops/elementwise.ts';
+import { add, cos, div, mul, neg, sigmoid, sign, sin, square, sub } from '../ops/elementwise.ts';
 import { geluWebGPU } from './kernels/gelu-webgpu.ts';
 
 type T = tf.Tensor;

@@ -36,19 +36,19 @@ const parseJson = (name: string, text: string | undefined, problems: string[]): 
 };
 
 /**
- * Decodes a checkpoint of the expected kind. When `expected` trees are given (e.g. freshly
+ * Decodes a checkpoint of the expected kind (undefined: any kind). When `expected` trees are given (e.g. freshly
  * initialised parameters of the configured model), every tensor must be present with the same
  * shape and dtype; every mismatch is listed.
  */
 export const decodeCheckpoint = (
-  bytes: Uint8Array, kind: string, expected?: Readonly<Record<string, Tree<HostArray>>>,
+  bytes: Uint8Array, kind: string | undefined, expected?: Readonly<Record<string, Tree<HostArray>>>,
 ): E.Either<SafetensorsError, Checkpoint> => {
   const decoded = decodeSafetensors(bytes);
   if (E.isLeft(decoded)) return decoded;
   const md = decoded.right.metadata;
   const problems: string[] = [];
   if (md.format !== CHECKPOINT_FORMAT) problems.push(`not a detailflow checkpoint (format '${md.format ?? 'none'}', expected '${CHECKPOINT_FORMAT}')`);
-  else if (md.kind !== kind) problems.push(`this is a '${md.kind}' checkpoint, expected '${kind}'`);
+  else if (kind !== undefined && md.kind !== kind) problems.push(`this is a '${md.kind}' checkpoint, expected '${kind}'`);
   const structure = parseJson('structure', md.structure, problems) as Record<string, TreeDef> | undefined;
   if (problems.length) return E.left(new SafetensorsError(problems));
   if (expected) {
@@ -69,5 +69,27 @@ export const decodeCheckpoint = (
   }
   const meta: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(md)) if (!['format', 'kind', 'structure'].includes(k)) meta[k] = parseJson(k, v, problems);
-  return problems.length ? E.left(new SafetensorsError(problems)) : E.right({ kind, trees, meta });
+  return problems.length ? E.left(new SafetensorsError(problems)) : E.right({ kind: md.kind as string, trees, meta });
+};
+
+/** Checks decoded trees against expected ones (same paths, shapes and dtypes), listing every mismatch. */
+export const checkTrees = (ck: Checkpoint, expected: Readonly<Record<string, Tree<HostArray>>>): E.Either<SafetensorsError, Checkpoint> => {
+  const problems: string[] = [];
+  for (const [group, tree] of Object.entries(expected)) {
+    const want = flatten(tree, isHostArray, 'host array');
+    const have = ck.trees[group] ? flatten(ck.trees[group], isHostArray, 'host array') : undefined;
+    if (!have) { problems.push(`missing parameter group '${group}'`); continue; }
+    const got = new Map(have.paths.map((p, i) => [p, have.leaves[i]]));
+    want.paths.forEach((p, i) => {
+      const g = got.get(p);
+      const w = want.leaves[i];
+      if (!g) problems.push(`missing tensor '${group}/${p}' (expected ${w.dtype} [${w.shape.join(', ')}])`);
+      else if (g.dtype !== w.dtype || g.shape.join() !== w.shape.join()) {
+        problems.push(`tensor '${group}/${p}' is ${g.dtype} [${g.shape.join(', ')}], expected ${w.dtype} [${w.shape.join(', ')}]`);
+      }
+      got.delete(p);
+    });
+    for (const p of got.keys()) problems.push(`unexpected tensor '${group}/${p}'`);
+  }
+  return problems.length ? E.left(new SafetensorsError(problems)) : E.right(ck);
 };

@@ -33,7 +33,7 @@ first-token alignment and the perceptual term off. Writes RUN_DIR/tokenizer.safe
 previous one kept as .prev), RUN_DIR/log.jsonl and RUN_DIR/recon-<step>.png. --until stops after
 that step (the learning-rate schedule still spans --steps); --resume continues from the checkpoint.`;
 
-export const TOKENIZER_KIND = 'detailflow-tokenizer';
+import { TOKENIZER_KIND } from '../models.ts';
 const DEFAULT_TEACHER = 'models/teacher.safetensors';
 
 interface State { readonly params: Tree<HostArray | DeviceArray>; readonly opt: Tree<HostArray | DeviceArray> }

@@ -1,11 +1,12 @@
 import type { Node } from '../../ir/node.ts';
 import {
-  add, concat, constant, div, expandDims, matmul, mean, mul, neg, reshape, sliceAxis, square, stopGradient, sub, sum,
+  add, concat, constant, div, matmul, mean, mul, neg, reshape, sliceAxis, square, stopGradient, sub, sum,
 } from '../../ops/index.ts';
 import type { Params } from '../../nn/module.ts';
 import { bicubic, resamplingMatrix } from '../resampling.ts';
 import { degradeExpr } from '../degradation.ts';
-import { l2Normalize, nearNeighbourNoise, quantize } from './quantizer.ts';
+import { l2Normalize } from './quantizer.ts';
+import { selfCorrect } from './self-correction.ts';
 import { perceptualDistance } from '../teacher/perceptual.ts';
 import type { Tokenizer, TokenizerParams } from './model.ts';
 
@@ -64,14 +65,10 @@ export const tokenizerLoss = (tk: Tokenizer, t: number) => (p: Params<TokenizerP
   let commit = mean(clean.commitPerToken);
   let batches = 1;
   if (c.selfCorrection && inp.span && inp.noiseKey && inp.mix && t > 1) {
-    const [before, inSpan, after] = [0, 1, 2].map((r) => expandDims(reshape(sliceAxis(inp.span as Node, 0, r, r + 1), [N]), -1));
-    const noise = nearNeighbourNoise(p.codebook, stopGradient(clean.similarity), c.noiseTopK, inp.noiseKey);
-    // the corrupted prefix [clean[:s] ; noisy[s:e]] is detached, as in the reference
-    const prefix = stopGradient(add(mul(clean.codes, before), mul(noise.codes, inSpan)));
-    const given = add(before, inSpan);
-    const latents = add(mul(tk.encoder.refine(p.encoder, prefix), given), mul(p.encoder.refinedTokens, after));
-    const second = quantize(p.codebook, tk.encoder.apply(p.encoder, inp.images, latents));
-    const corrected = add(prefix, mul(second.codes, after));
+    const fixed = selfCorrect(tk, p, inp.images, clean, inp.span, inp.noiseKey);
+    const second = fixed.second;
+    const corrected = fixed.codes;
+    const after = fixed.masks[2];
     const afterRow = reshape(after, [N]);
     const count = mul(sum(afterRow), inp.images.shape[0]);
     const masked = (perToken: Node) => div(sum(mul(perToken, afterRow)), count);

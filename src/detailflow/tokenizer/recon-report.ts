@@ -1,0 +1,77 @@
+import { compile, release } from '../../compile/compile.ts';
+import { hostArray, type HostArray } from '../../compile/device-array.ts';
+import type { BackendName } from '../../compile/backend.ts';
+import type { Node } from '../../ir/node.ts';
+import { log, mean, mul, square, sub } from '../../ops/index.ts';
+import type { Params } from '../../nn/module.ts';
+import { foldIn, keyFromSeed } from '../../random/key.ts';
+import type { Tokenizer, TokenizerParams } from './model.ts';
+import { prefixBoundaries, reconstructor } from './reconstruct.ts';
+import { selfCorrect } from './self-correction.ts';
+import { spanMasks } from './trainer.ts';
+
+const psnr = (a: Node, b: Node): Node => sub(10 * Math.log10(4), mul(log(mean(square(sub(a, b)), [1, 2, 3])), 10 / Math.LN10));
+
+export interface ReconReport {
+  readonly images: number;
+  readonly prefixes: { t: number; side: number; psnrTarget: number; psnrOriginal: number }[];
+  readonly codebook: { size: number; used: number; fractionUsed: number; perplexity: number };
+  /** PSNR at t = N with a token/group corrupted at each position: re-encoded (self-correction) vs not. */
+  readonly noisy: { start: number; end: number; corrected: number; uncorrected: number }[];
+}
+
+/** The corrupted spans the reference's noisy evaluation uses: groups 0, G/4, G/2, 3G/4, G-1. */
+export const noisySpans = (tk: Tokenizer): { start: number; end: number }[] => {
+  const { tokens: N, group: g, causal: C } = tk.config;
+  const G = N / g;
+  return [...new Set([0, Math.floor(G / 4), Math.floor(G / 2), Math.floor((3 * G) / 4), G - 1])].map((k) => {
+    const start = k * g;
+    return { start, end: start < C ? start + 1 : start + g };
+  });
+};
+
+/**
+ * Reconstruction quality over a set of images, in batches: PSNR per pass-plan prefix (against
+ * the degraded target at dec(t), and against the original after upscaling), codebook usage,
+ * and the noisy-reconstruction check. A pure function of (params, images, seed).
+ */
+export const reconReport = async (tk: Tokenizer, backend: BackendName, params: unknown, images: HostArray, batch: number, seed = 0): Promise<ReconReport> => {
+  const c = tk.config;
+  const [n] = images.shape;
+  const per = c.channels * c.size * c.size;
+  const rec = reconstructor(tk, backend);
+  const ts = prefixBoundaries(tk);
+  const sums = ts.map(() => ({ target: 0, original: 0 }));
+  const counts = new Float64Array(c.codebookSize);
+  const spans = noisySpans(tk);
+  const noisySums = spans.map(() => ({ corrected: 0, uncorrected: 0 }));
+  const noisyF = compile((p: Params<TokenizerParams>, x: Node, span: Node, key: Node) => {
+    const clean = tk.encode(p, x);
+    const fixed = selfCorrect(tk, p, x, clean, span, key);
+    return { corrected: mean(psnr(tk.decodeCodes(p, fixed.codes), x)), uncorrected: mean(psnr(tk.decodeCodes(p, fixed.uncorrected), x)) };
+  }, { backend, name: 'noisy-reconstruction' });
+  for (let s = 0; s < n; s += batch) {
+    const b = Math.min(batch, n - s);
+    const x = hostArray((images.data as Float32Array).slice(s * per, (s + b) * per), [b, c.channels, c.size, c.size]);
+    const results = await rec.decodePrefixes(params, x, ts);
+    results.forEach((r, i) => { sums[i].target += r.psnrTarget * b; sums[i].original += r.psnrOriginal * b; });
+    for (const idx of (await rec.encode(params, x)).data) counts[idx]++;
+    for (const [i, span] of spans.entries()) {
+      const out = await noisyF.run(params, x, spanMasks(c.tokens, span), foldIn(keyFromSeed(seed), s * 31 + i));
+      noisySums[i].corrected += (await out.corrected.host()).data[0] * b;
+      noisySums[i].uncorrected += (await out.uncorrected.host()).data[0] * b;
+      release(out);
+    }
+  }
+  rec.dispose();
+  noisyF.dispose();
+  const total = counts.reduce((a, v) => a + v, 0);
+  const entropy = counts.reduce((a, v) => (v > 0 ? a - (v / total) * Math.log(v / total) : a), 0);
+  const used = counts.filter((v) => v > 0).length;
+  return {
+    images: n,
+    prefixes: ts.map((t, i) => ({ t, side: tk.decoderSide(t), psnrTarget: sums[i].target / n, psnrOriginal: sums[i].original / n })),
+    codebook: { size: c.codebookSize, used, fractionUsed: used / c.codebookSize, perplexity: Math.exp(entropy) },
+    noisy: spans.map((sp, i) => ({ ...sp, corrected: noisySums[i].corrected / n, uncorrected: noisySums[i].uncorrected / n })),
+  };
+};
