@@ -4,8 +4,9 @@ import fc from 'fast-check';
 import { compile, release, toHost } from '../../src/compile/compile.ts';
 import { hostArray, type HostArray } from '../../src/compile/device-array.ts';
 import type { Node } from '../../src/ir/node.ts';
-import { reshape, sliceAxis, topKFilter } from '../../src/ops/index.ts';
-import { cfgMix, FILTERED, topPFilter } from '../../src/detailflow/sample/filter.ts';
+import { broadcastTo, constant, reshape, sliceAxis, topKFilter } from '../../src/ops/index.ts';
+import { keyFromSeed } from '../../src/random/key.ts';
+import { categoricalInverseCdf, cfgMix, FILTERED, topPFilter } from '../../src/detailflow/sample/filter.ts';
 import { floatsArb } from '../helpers/arbitraries.ts';
 
 /** Logit filters on random rows [R, V], compiled on the cpu backend. */
@@ -73,4 +74,21 @@ test('CFG mix: c + (s-1)(c-u) = u + s(c-u) (|diff| <= 1e-4 (1 + |x|)), and s = 1
     got.forEach((v, i) => { const w = u.data[i] + s * (c.data[i] - u.data[i]); assert.ok(Math.abs(v - w) <= 1e-4 * (1 + Math.abs(w))); });
     assert.deepEqual(await runOn((l) => cfgMix(half(l, 0), half(l, 1), 1), x), c.data);
   }), { numRuns: 10 });
+});
+
+test('inverse-CDF draws follow softmax(logits): 20000 draws within 5 standard errors; filtered tokens are never drawn', async () => {
+  const n = 20000;
+  const logits = [2, 1, 0.5, 0, -1, FILTERED, 3, -0.5];
+  const f = compile((key: Node) => categoricalInverseCdf(key, broadcastTo(constant(Float32Array.from(logits), [1, 8]), [n, 8])), { backend: 'cpu' });
+  await fc.assert(fc.asyncProperty(fc.nat(), async (seed) => {
+    const out = await f.run(keyFromSeed(seed));
+    const draws = (await toHost(out) as HostArray).data;
+    release(out);
+    const p = probs(logits);
+    p.forEach((q, i) => {
+      const freq = draws.filter((d) => d === i).length / n;
+      assert.ok(Math.abs(freq - q) <= 5 * Math.sqrt((q * (1 - q)) / n) + 1e-9, `token ${i}: ${freq} vs ${q}`);
+    });
+  }), { numRuns: 5 });
+  f.dispose();
 });

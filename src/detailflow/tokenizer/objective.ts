@@ -1,9 +1,10 @@
 import type { Node } from '../../ir/node.ts';
 import {
-  add, concat, constant, div, matmul, mean, mul, neg, reshape, sliceAxis, square, stopGradient, sub, sum,
+  add, concat, constant, div, mean, mul, neg, reshape, sliceAxis, square, stopGradient, sub, sum,
 } from '../../ops/index.ts';
 import type { Params } from '../../nn/module.ts';
-import { bicubic, resamplingMatrix } from '../resampling.ts';
+import { bicubic } from '../resampling.ts';
+import { resizeExpr } from '../resize-expr.ts';
 import { degradeExpr } from '../degradation.ts';
 import { l2Normalize } from './quantizer.ts';
 import { selfCorrect } from './self-correction.ts';
@@ -40,15 +41,6 @@ export interface LossTerms {
 }
 
 const zero = () => constant(Float32Array.of(0), []);
-
-/** Bicubic upsampling of [..., s, s] to [..., size, size] with fixed matrices (perceptual term at full size). */
-const upsample = (x: Node, size: number): Node => {
-  const s = x.shape[x.shape.length - 1];
-  if (s === size) return x;
-  const ry = constant(resamplingMatrix(bicubic, s, size), [size, s]);
-  const rxT = constant(resamplingMatrix(bicubic, s, size, true), [s, size]);
-  return matmul(matmul(ry, x), rxT);
-};
 
 /**
  * The tokenizer objective for prefix t, each term a value the caller can reweight or drop:
@@ -89,8 +81,8 @@ export const tokenizerLoss = (tk: Tokenizer, t: number) => (p: Params<TokenizerP
   }
   let perceptual = zero();
   if (inp.perceptual && c.perceptualWeight > 0) {
-    const fa = inp.perceptual.maps(upsample(recon, c.size));
-    const fb = inp.perceptual.maps(upsample(target, c.size)).map(stopGradient);
+    const fa = inp.perceptual.maps(resizeExpr(recon, c.size, bicubic));
+    const fb = inp.perceptual.maps(resizeExpr(target, c.size, bicubic)).map(stopGradient);
     perceptual = perceptualDistance(fa, fb);
   }
   const total = [

@@ -2,15 +2,14 @@ import { compile, release } from '../../compile/compile.ts';
 import { hostArray, type HostArray } from '../../compile/device-array.ts';
 import type { BackendName } from '../../compile/backend.ts';
 import type { Node } from '../../ir/node.ts';
-import { log, mean, mul, square, sub } from '../../ops/index.ts';
+import { mean } from '../../ops/index.ts';
+import { psnrExpr } from '../../eval/psnr.ts';
 import type { Params } from '../../nn/module.ts';
 import { foldIn, keyFromSeed } from '../../random/key.ts';
 import type { Tokenizer, TokenizerParams } from './model.ts';
 import { prefixBoundaries, reconstructor } from './reconstruct.ts';
 import { selfCorrect } from './self-correction.ts';
 import { spanMasks } from './trainer.ts';
-
-const psnr = (a: Node, b: Node): Node => sub(10 * Math.log10(4), mul(log(mean(square(sub(a, b)), [1, 2, 3])), 10 / Math.LN10));
 
 export interface ReconReport {
   readonly images: number;
@@ -48,7 +47,7 @@ export const reconReport = async (tk: Tokenizer, backend: BackendName, params: u
   const noisyF = compile((p: Params<TokenizerParams>, x: Node, span: Node, key: Node) => {
     const clean = tk.encode(p, x);
     const fixed = selfCorrect(tk, p, x, clean, span, key);
-    return { corrected: mean(psnr(tk.decodeCodes(p, fixed.codes), x)), uncorrected: mean(psnr(tk.decodeCodes(p, fixed.uncorrected), x)) };
+    return { corrected: mean(psnrExpr(tk.decodeCodes(p, fixed.codes), x)), uncorrected: mean(psnrExpr(tk.decodeCodes(p, fixed.uncorrected), x)) };
   }, { backend, name: 'noisy-reconstruction' });
   for (let s = 0; s < n; s += batch) {
     const b = Math.min(batch, n - s);

@@ -2,25 +2,18 @@ import { compile, release, type Compiled } from '../../compile/compile.ts';
 import type { HostArray } from '../../compile/device-array.ts';
 import type { BackendName } from '../../compile/backend.ts';
 import type { Node } from '../../ir/node.ts';
-import { matmul, constant, sliceAxis, mean, square, sub, log, mul } from '../../ops/index.ts';
+import { sliceAxis } from '../../ops/index.ts';
+import { psnrExpr } from '../../eval/psnr.ts';
+import { resizeExpr } from '../resize-expr.ts';
 import type { Params } from '../../nn/module.ts';
 import { passPlan } from '../api.ts';
 import { degradeExpr } from '../degradation.ts';
-import { bicubic, resamplingMatrix } from '../resampling.ts';
+import { bicubic } from '../resampling.ts';
 import type { Tokenizer, TokenizerParams } from './model.ts';
 
 /** The prefixes a reconstruction shows: the end of every pass of the sampler's plan. */
 export const prefixBoundaries = (tk: Tokenizer): number[] =>
   passPlan({ tokens: tk.config.tokens, group: tk.config.group, causal: tk.config.causal }).map((p) => p.end);
-
-const upsampleTo = (x: Node, size: number): Node => {
-  const s = x.shape[x.shape.length - 1];
-  if (s === size) return x;
-  return matmul(matmul(constant(resamplingMatrix(bicubic, s, size), [size, s]), x), constant(resamplingMatrix(bicubic, s, size, true), [s, size]));
-};
-
-/** PSNR of images in [-1, 1] (data range 2), per image. */
-const psnr = (a: Node, b: Node): Node => sub(10 * Math.log10(4), mul(log(mean(square(sub(a, b)), [1, 2, 3])), 10 / Math.LN10));
 
 export interface PrefixResult {
   readonly t: number;
@@ -44,7 +37,7 @@ export const reconstructor = (tk: Tokenizer, backend: BackendName) => {
     if (!d) {
       d = compile((p: Params<TokenizerParams>, idx: Node, x: Node) => {
         const images = tk.decodeIndices(p, sliceAxis(idx, 1, 0, t));
-        return { images, psnrTarget: psnr(images, degradeExpr(tk.degradation, x, t)), psnrOriginal: psnr(upsampleTo(images, tk.config.size), x) };
+        return { images, psnrTarget: psnrExpr(images, degradeExpr(tk.degradation, x, t)), psnrOriginal: psnrExpr(resizeExpr(images, tk.config.size, bicubic), x) };
       }, { backend, name: `decode-t${t}` });
       decoders.set(t, d);
     }
