@@ -14,6 +14,7 @@ import { foldIn, keyFromSeed } from '../../random/key.ts';
 import { adam } from '../../train/adam.ts';
 import { warmupCosine } from '../../train/schedule.ts';
 import { stepFnWithAux } from '../../train/train-step.ts';
+import { packMetrics, unpackMetrics } from '../../train/metrics.ts';
 import { trainLoop } from '../../train/loop.ts';
 import type { Tree } from '../../tree/tree.ts';
 import { evaluateClassifier } from '../evaluate-classifier.ts';
@@ -61,10 +62,13 @@ export const trainTeacherCommand: Command = {
       io.err(`resuming ${file} at step ${start}`);
     }
     const loss = teacherLoss(cfg);
-    const step = compile(stepFnWithAux((p: never, x: never, y: never) => {
-      const r = loss(p, x, y);
-      return [r.loss, { accuracy: r.accuracy }];
-    }, optimizer, 1.0), { backend, name: 'teacher-step' });
+    const step = compile((p: never, o: never, x: never, y: never) => {
+      const out = stepFnWithAux((q: never, xx: never, yy: never) => {
+        const r = loss(q, xx, yy);
+        return [r.loss, r.accuracy];
+      }, optimizer, 1.0)(p, o, x, y);
+      return { params: out.params, state: out.state, metrics: packMetrics({ loss: out.loss, accuracy: out.aux, lr: out.lr }) };
+    }, { backend, name: 'teacher-step' });
     const batchOf = stepBatches(train, foldIn(runKey, 1), cfg.batchSize, { flip: true });
     const progress = progressReporter(io, { total: cfg.steps, startStep: start, imagesPerStep: cfg.batchSize });
     const log = jsonlLogger(path.join(dir, 'log.jsonl'));
@@ -81,8 +85,8 @@ export const trainTeacherCommand: Command = {
         const out = await step.run(state.params, state.opt, batch.images, batch.labels);
         release(state.params);
         release(state.opt);
-        const metrics = { loss: (await out.loss.host()).data[0], accuracy: (await out.aux.accuracy.host()).data[0], lr: (await out.lr.host()).data[0] };
-        release([out.loss, out.aux, out.gradNorm, out.lr]);
+        const metrics = await unpackMetrics(out.metrics, ['loss', 'accuracy', 'lr']);
+        out.metrics.release();
         return { state: { params: out.params as never, opt: out.state as never }, metrics };
       },
       onMetrics: (i, m) => { progress(i, m); void log(i, m); },

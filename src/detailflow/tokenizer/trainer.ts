@@ -6,6 +6,7 @@ import type { Node } from '../../ir/node.ts';
 import { foldIn, type Key } from '../../random/key.ts';
 import { adam, type AdamState } from '../../train/adam.ts';
 import { stepFnWithAux } from '../../train/train-step.ts';
+import { packMetrics, unpackMetrics } from '../../train/metrics.ts';
 import { warmupCosine } from '../../train/schedule.ts';
 import type { Tree } from '../../tree/tree.ts';
 import type { Params } from '../../nn/module.ts';
@@ -43,7 +44,7 @@ export interface TrainerState {
   readonly opt: Tree<DeviceArray>;
 }
 
-const TERMS: readonly (keyof LossTerms)[] = ['total', 'mse', 'vq', 'commit', 'align', 'perceptual'];
+const METRICS = ['loss', 'mse', 'vq', 'commit', 'align', 'perceptual', 'gradNorm', 'lr'];
 
 /**
  * The tokenizer's training step for every prefix t: one compiled plan per t (t fixes the
@@ -69,7 +70,9 @@ export const tokenizerTrainer = (tk: Tokenizer, train: TrainConfig, teacher: Tea
       });
       return [r.total, r];
     };
-    return stepFnWithAux(loss, optimizer, train.clip)(params, opt);
+    const out = stepFnWithAux(loss, optimizer, train.clip)(params, opt);
+    const { total, ...terms } = out.aux;
+    return { params: out.params, state: out.state, metrics: packMetrics({ ...terms, loss: total, gradNorm: out.gradNorm, lr: out.lr }) };
   };
   const planFor = (t: number, withSpan: boolean): Compiled<unknown> => {
     const k = t * 2 + (withSpan ? 1 : 0);
@@ -88,15 +91,12 @@ export const tokenizerTrainer = (tk: Tokenizer, train: TrainConfig, teacher: Tea
       const compiled = planFor(plan.t, O.isSome(plan.span));
       const out = await compiled.run(state.params, state.opt, images, teacherArg ?? scalarZero, spanMasks(N, span),
         hostArray(Float32Array.of(wClean, wCorr), [2]), plan.noiseKey, perceptualWeight) as unknown as {
-        params: Tree<DeviceArray>; state: Tree<DeviceArray>; aux: Record<string, DeviceArray>; loss: DeviceArray; gradNorm: DeviceArray; lr: DeviceArray;
+        params: Tree<DeviceArray>; state: Tree<DeviceArray>; metrics: DeviceArray;
       };
       release(state.params);
       release(state.opt);
-      const metrics: Record<string, number> = { t: plan.t };
-      for (const k of TERMS) metrics[k === 'total' ? 'loss' : k] = (await out.aux[k].host()).data[0];
-      metrics.gradNorm = (await out.gradNorm.host()).data[0];
-      metrics.lr = (await out.lr.host()).data[0];
-      release([out.aux, out.loss, out.gradNorm, out.lr]);
+      const metrics = { t: plan.t, ...(await unpackMetrics(out.metrics, METRICS)) };
+      out.metrics.release();
       return { state: { params: out.params, opt: out.state }, metrics };
     },
     dispose: () => { for (const c of plans.values()) c.dispose(); plans.clear(); },
