@@ -4,12 +4,13 @@ import type { CliIO, Command } from '../command.ts';
 import { backendNames, useBackend, type BackendName } from '../../compile/backend.ts';
 import { defaultCoreBench, type CoreBenchConfig } from '../../bench/core-config.ts';
 import { runCoreBench, type CoreBenchResult } from '../../bench/core.ts';
+import { benchSampleCommand } from './bench-sample.ts';
 import type { TfjsVariant } from '../../bench/tfjs-step.ts';
 import { installNodeWebGPU } from '../../platform/node-webgpu.ts';
 
 const USAGE_ERROR = 2;
 const variants: readonly TfjsVariant[] = ['tape', 'tuned'];
-const SUBCOMMANDS = ['core'] as const;
+const SUBCOMMANDS = ['core', 'sample'] as const;
 
 const USAGE = [
   'Usage: detailflow bench core [--backend B] [--json] [--steps N] [--warmup W] [--baseline tape|tuned|both]',
@@ -21,6 +22,9 @@ const USAGE = [
   'Baselines: tape = stock tfjs gradients (matMul with transpose flags); tuned = the same with matmul',
   'gradients that transpose explicitly (as the DSL does; the flagged kernels are slow on wasm).',
   `Defaults: backend wasm, depth ${defaultCoreBench.depth}, width ${defaultCoreBench.width}, heads ${defaultCoreBench.heads}, mlp ${defaultCoreBench.mlpWidth}, batch ${defaultCoreBench.batch}, seq ${defaultCoreBench.seq}.`,
+  '',
+  "sample: images/s of the AR samplers (grouped and token by token, with and without a KV cache);",
+  "see 'detailflow bench sample --help'.",
 ].join('\n');
 
 const FLAGS = {
@@ -93,7 +97,7 @@ const runCore = async (argv: readonly string[], io: CliIO): Promise<number> => {
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'benchmarks: `bench core` times a transformer training step, DSL vs direct tfjs',
+  summary: 'benchmarks: `bench core` (a training step, DSL vs tfjs), `bench sample` (AR samplers)',
   usage: USAGE,
   run: async (argv, io) => {
     const [sub, ...rest] = argv;
@@ -102,6 +106,6 @@ export const benchCommand: Command = {
       io.err(`detailflow bench: ${what}; choose one of ${SUBCOMMANDS.join(', ')}\n\n${USAGE}`);
       return USAGE_ERROR;
     }
-    return runCore(rest, io);
+    return sub === 'sample' ? benchSampleCommand.run(rest, io) : runCore(rest, io);
   },
 };

@@ -1,0 +1,132 @@
+import { GraphError } from '../../ir/errors.ts';
+import type { Node } from '../../ir/node.ts';
+import { broadcastTo, concat, gather, reshape, sliceAxis, splitKey } from '../../ops/index.ts';
+import { foldIn, type Key } from '../../random/key.ts';
+import { applyDropout } from '../../nn/dropout.ts';
+import { embedding, type EmbeddingParams } from '../../nn/embedding.ts';
+import { normal, zeros } from '../../nn/init.ts';
+import { dense, linear, type LinearParams } from '../../nn/linear.ts';
+import type { Ctx, Params } from '../../nn/module.ts';
+import { rmsNorm, type RmsNormParams } from '../../nn/rms-norm.ts';
+import { arBlock, type ArBlockParams, type LayerCache } from './block.ts';
+import type { ArConfig } from './config.ts';
+import { isRangeBoundary, positionRuns, tokenSpan } from './layout.ts';
+import { passBias } from './pass-mask.ts';
+import { ropeNodes } from './rope-2d.ts';
+
+/** Parameter names follow gpt.py's roles; weights are [in, out] (PyTorch's transposed). */
+export interface ArParams {
+  /** tok_embeddings [V, D]. */
+  readonly tokEmbed: EmbeddingParams;
+  /** cls_embedding [classes (+1 null), D]. */
+  readonly classEmbed: EmbeddingParams;
+  /** spe_tok_embeddings [g-1, D]; absent when g = 1. */
+  readonly placeholders?: EmbeddingParams;
+  readonly blocks: readonly ArBlockParams[];
+  readonly norm: RmsNormParams;
+  /** output [D, V], no bias. */
+  readonly head: LinearParams;
+}
+
+/** Inputs of a forward range [from, to). */
+export interface RangeInputs {
+  /** Class ids [B] int32 (the null class included); needed when the range holds position 0. */
+  readonly classes?: Node;
+  /** The tokens the range's positions hold, [B, end - start] for tokenSpan(from, to). */
+  readonly tokens?: Node;
+  /** Keys and values of positions [0, from), one per layer; none when from = 0. */
+  readonly cache?: readonly LayerCache[];
+}
+
+const fail = (detail: string): never => { throw new GraphError('input', 'arModel', detail); };
+
+/**
+ * The class-conditional GPT over DetailFlow's sequence layout. `forward` computes any range of
+ * positions [from, to) given the cache of [0, from): the full teacher-forced pass is the range
+ * [0, N), a sampler pass without a cache is [0, L), and one with a cache is [from, L). All of
+ * them share one definition, so the cached and uncached logits cannot drift apart.
+ */
+export const arModel = (c: ArConfig) => {
+  const block = arBlock(c);
+  const norm = rmsNorm({ dim: c.width, eps: c.normEps });
+  const layout = { group: c.group, causal: c.causal };
+  const classRows = c.classes + (c.nullClass ? 1 : 0);
+
+  const init = (key: Key): ArParams => {
+    const base = {
+      tokEmbed: embedding({ vocab: c.vocab, dim: c.width, init: normal(c.initStd) }).init(foldIn(key, 0)),
+      classEmbed: embedding({ vocab: classRows, dim: c.width, init: normal(c.initStd) }).init(foldIn(key, 1)),
+      blocks: Array.from({ length: c.depth }, (_, i) => block.init(foldIn(foldIn(key, 3), i))),
+      norm: norm.init(foldIn(key, 4)),
+      head: linear({ in: c.width, out: c.vocab, bias: false, init: c.headInitStd > 0 ? normal(c.headInitStd) : zeros }).init(foldIn(key, 5)),
+    };
+    if (c.group === 1) return base;
+    return { ...base, placeholders: embedding({ vocab: c.group - 1, dim: c.width, init: normal(c.placeholderInitStd) }).init(foldIn(key, 2)) };
+  };
+
+  const embed = (p: Params<ArParams>, from: number, to: number, x: RangeInputs): Node => {
+    const span = tokenSpan(from, to, layout);
+    const batch = x.classes?.shape[0] ?? x.tokens?.shape[0] ?? fail('a forward range needs classes or tokens');
+    const parts = positionRuns(from, to, layout).map((r) => {
+      const n = r.to - r.from;
+      if (r.kind === 'class') {
+        if (!x.classes) return fail(`the range [${from}, ${to}) holds the class position 0, so classes [B] are needed`);
+        return reshape(gather(p.classEmbed.table, x.classes), [batch, 1, c.width]);
+      }
+      if (r.kind === 'placeholders') {
+        const table = p.placeholders?.table ?? fail('placeholder positions need params.placeholders');
+        return broadcastTo(reshape(sliceAxis(table, 0, r.first, r.first + n), [1, n, c.width]), [batch, n, c.width]);
+      }
+      const toks = x.tokens ?? fail(`the range [${from}, ${to}) holds tokens [${span.start}, ${span.end}), so tokens are needed`);
+      return gather(p.tokEmbed.table, sliceAxis(toks, 1, r.first - span.start, r.first - span.start + n));
+    });
+    return concat(parts, 1);
+  };
+
+  const check = (from: number, to: number, x: RangeInputs): void => {
+    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from < to && to <= c.tokens)) fail(`need 0 <= from < to <= N = ${c.tokens}, got [${from}, ${to})`);
+    if (!isRangeBoundary(to, layout) || !isRangeBoundary(from, layout)) {
+      fail(`range [${from}, ${to}) cuts a parallel block: ends must be <= C = ${c.causal} or multiples of g = ${c.group}`);
+    }
+    const cached = x.cache?.[0]?.values.shape[2] ?? 0;
+    if (x.cache && x.cache.length !== c.depth) fail(`the cache has ${x.cache.length} layers, the model ${c.depth}`);
+    if (cached !== from) fail(`a range starting at ${from} needs the cache of positions [0, ${from}), got ${cached} cached positions`);
+    const span = tokenSpan(from, to, layout);
+    if (span.end > span.start && x.tokens?.shape[1] !== span.end - span.start) {
+      fail(`the range [${from}, ${to}) holds tokens [${span.start}, ${span.end}): tokens must be [B, ${span.end - span.start}], got [${x.tokens?.shape ?? 'none'}]`);
+    }
+  };
+
+  /** Hidden states [B, T, D] of positions [from, to) before the final norm, and the extended cache. */
+  const forward = (p: Params<ArParams>, from: number, to: number, x: RangeInputs, ctx?: Ctx): { hidden: Node; cache: LayerCache[] } => {
+    check(from, to, x);
+    const key = (i: number): Ctx | undefined => (ctx?.key ? { ...ctx, key: splitKey(ctx.key, i) } : ctx);
+    const rope = ropeNodes(from, to, c);
+    const bias = passBias(from, to, layout);
+    let h = applyDropout(embed(p, from, to, x), c.embedDropout, key(0));
+    const cache: LayerCache[] = [];
+    p.blocks.forEach((bp, i) => {
+      const out = block.apply(bp, h, rope, bias, x.cache?.[i], key(i + 1));
+      h = out.h;
+      cache.push(out.cache);
+    });
+    return { hidden: h, cache };
+  };
+
+  /** Final norm and head: hidden [..., D] -> logits [..., V]. */
+  const logits = (p: Params<ArParams>, hidden: Node): Node => dense(norm.apply(p.norm, hidden), p.head.w);
+
+  /**
+   * Teacher forcing (training): classes [B] and codes [B, >= N-g] (only the first N-g are
+   * inputs, as gpt.py's z_input) -> logits [B, N, V]; position p predicts token p.
+   */
+  const apply = (p: Params<ArParams>, classes: Node, codes: Node, ctx?: Ctx): Node => {
+    const span = tokenSpan(0, c.tokens, layout);
+    if (codes.shape.length !== 2 || codes.shape[1] < span.end) fail(`codes must be [B, >= ${span.end}], got [${codes.shape}]`);
+    return logits(p, forward(p, 0, c.tokens, { classes, tokens: sliceAxis(codes, 1, 0, span.end) }, ctx).hidden);
+  };
+
+  return { config: c, layout, init, embed, forward, logits, apply };
+};
+
+export type ArModel = ReturnType<typeof arModel>;
