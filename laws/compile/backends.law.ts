@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import { specs } from '../primitives/specs.ts';
-import { compile, toHost, release } from '../../src/compile/compile.ts';
+import { runOnce } from '../../src/compile/compile.ts';
 import type { HostArray } from '../../src/compile/device-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import * as o from '../../src/ops/index.ts';
@@ -20,12 +20,7 @@ const RTOL = 1e-3;
 
 const runOn = async (backend: BackendName, fn: (xs: Node[], k: Node) => Node, inputs: HostArray[], seed: number): Promise<HostArray> => {
   await ready(backend);
-  const c = compile(fn, { backend, checkShapes: true });
-  const out = await c.run(inputs, keyFromSeed(seed));
-  const host = (await toHost(out)) as HostArray;
-  release(out);
-  c.dispose();
-  return host;
+  return (await runOnce(fn, [inputs, keyFromSeed(seed)], { backend, checkShapes: true })) as HostArray;
 };
 
 for (const backend of ['wasm', 'webgpu'] as const) {

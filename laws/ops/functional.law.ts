@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compile, toHost } from '../../src/compile/compile.ts';
+import { compile, runOnce, toHost } from '../../src/compile/compile.ts';
 import type { HostArray } from '../../src/compile/device-array.ts';
 import * as o from '../../src/ops/index.ts';
 import type { Node } from '../../src/ir/node.ts';
@@ -10,7 +10,7 @@ import { ready } from '../helpers/backends.ts';
 
 const run = async (fn: (...xs: Node[]) => Node, ...xs: HostArray[]): Promise<HostArray> => {
   await ready('cpu');
-  return (await toHost(await compile(fn, { backend: 'cpu' }).run(...xs))) as HostArray;
+  return (await runOnce(fn, xs, { backend: 'cpu' })) as HostArray;
 };
 
 test('reshape and transpose round trips return the input', async () => {

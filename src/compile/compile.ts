@@ -136,3 +136,16 @@ export const toHost = async <T>(tree: T): Promise<Tree<HostArray>> => {
 };
 
 export { GraphError };
+
+/** Compiles fn, runs it once on these arguments and reads the results back (for scripts and tests). */
+export const runOnce = async <A extends unknown[], R>(fn: (...args: A) => R, args: readonly unknown[], opts: CompileOptions = {}): Promise<Tree<HostArray>> => {
+  const c = compile(fn, opts);
+  try {
+    const out = await c.run(...args);
+    const host = await toHost(out);
+    release(out);
+    return host;
+  } finally {
+    c.dispose();
+  }
+};

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compile, release, toHost } from '../../src/compile/compile.ts';
+import { compile, runOnce } from '../../src/compile/compile.ts';
 import { hostArray, type HostArray } from '../../src/compile/device-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import * as nn from '../../src/nn/index.ts';
@@ -8,14 +8,7 @@ import { sliceAxis } from '../../src/ops/index.ts';
 import { keyFromSeed, normalHost } from '../../src/random/key.ts';
 import { closeness } from '../../laws/helpers/close.ts';
 
-const run = async <T>(fn: (...a: never[]) => unknown, ...args: unknown[]): Promise<T> => {
-  const c = compile(fn, { backend: 'cpu' });
-  const out = await c.run(...args);
-  const host = await toHost(out);
-  release(out);
-  c.dispose();
-  return host as T;
-};
+const run = async <T>(fn: (...a: never[]) => unknown, ...args: unknown[]): Promise<T> => (await runOnce(fn, args, { backend: 'cpu' })) as T;
 
 /** Columns [from, to) of a [rows, cols] host matrix (or a slice of a vector). */
 const cols = (a: HostArray, from: number, to: number): HostArray => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compile, release, toHost } from '../../src/compile/compile.ts';
+import { compile, runOnce } from '../../src/compile/compile.ts';
 import { hostArray, type HostArray } from '../../src/compile/device-array.ts';
 import { GraphError } from '../../src/ir/errors.ts';
 import type { Node } from '../../src/ir/node.ts';
@@ -10,15 +10,7 @@ import { keyFromSeed } from '../../src/random/key.ts';
 import { grad } from '../../src/transforms/grad.ts';
 import { closeness } from '../../laws/helpers/close.ts';
 
-/** Runs fn once on cpu and reads the tree back. */
-const run = async <T>(fn: (...a: never[]) => unknown, ...args: unknown[]): Promise<T> => {
-  const c = compile(fn, { backend: 'cpu' });
-  const out = await c.run(...args);
-  const host = await toHost(out);
-  release(out);
-  c.dispose();
-  return host as T;
-};
+const run = async <T>(fn: (...a: never[]) => unknown, ...args: unknown[]): Promise<T> => (await runOnce(fn, args, { backend: 'cpu' })) as T;
 const h = (data: number[], shape: number[]) => hostArray(Float32Array.from(data), shape);
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) => assert.ok(closeness(a, b, tol, tol) <= 1, `${Array.from(a)} vs ${Array.from(b)}`);
 
