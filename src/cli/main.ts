@@ -11,8 +11,11 @@ import { trainTeacherCommand } from './commands/train-teacher.ts';
 import { trainTokenizerCommand } from './commands/train-tokenizer.ts';
 import { reconstructCommand } from './commands/reconstruct.ts';
 import { exportCommand } from './commands/export.ts';
+import { extractCodesCommand } from './commands/extract-codes.ts';
+import { trainArCommand } from './commands/train-ar.ts';
+import { sampleCommand } from './commands/sample.ts';
 
-export const commands: readonly Command[] = [doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, exportCommand, benchCommand];
+export const commands: readonly Command[] = [doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, exportCommand, benchCommand];
 
 const USAGE_ERROR = 2;
 

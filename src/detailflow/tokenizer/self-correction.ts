@@ -13,7 +13,7 @@ export interface Corrected {
   readonly second: Quantized;
   /** The noisy indices used in the span, and the whole corrected index sequence [B, N]. */
   readonly indices: Node;
-  /** Row masks [N, 1]: before s, inside [s, e), from e on. */
+  /** Row masks [N, 1] (or [B, N, 1] for per-sample spans): before s, inside [s, e), from e on. */
   readonly masks: readonly [Node, Node, Node];
 }
 
@@ -21,11 +21,19 @@ export interface Corrected {
  * Self-correction (reference section 4.2): the tokens in [s, e) are swapped for random codes among
  * their k nearest, and the encoder is run again with the corrupted prefix fed in through its own
  * projection and the second query set for positions from e on. The span comes as masks [3, N]
- * so that one compiled plan serves every span.
+ * shared by the batch (one compiled plan serves every span), or [B, 3, N], one span per sample
+ * (code extraction draws one per image).
  */
+/** Mask r of [3, N] as [N, 1]; of [B, 3, N] as [B, N, 1], so it broadcasts with [B, N, D]. */
+const rowMask = (span: Node, r: number, N: number): Node => {
+  const axis = span.shape.length - 2;
+  if (axis === 0) return expandDims(reshape(sliceAxis(span, 0, r, r + 1), [N]), -1);
+  return reshape(sliceAxis(span, axis, r, r + 1), [...span.shape.slice(0, axis), N, 1]);
+};
+
 export const selfCorrect = (tk: Tokenizer, p: Params<TokenizerParams>, images: Node, clean: Quantized, span: Node, key: Node): Corrected => {
   const N = tk.config.tokens;
-  const masks = [0, 1, 2].map((r) => expandDims(reshape(sliceAxis(span, 0, r, r + 1), [N]), -1)) as [Node, Node, Node];
+  const masks = [0, 1, 2].map((r) => rowMask(span, r, N)) as [Node, Node, Node];
   const [before, inSpan, after] = masks;
   const noise = nearNeighbourNoise(p.codebook, stopGradient(clean.similarity), tk.config.noiseTopK, key);
   const prefix = stopGradient(add(mul(clean.codes, before), mul(noise.codes, inSpan)));

@@ -1,0 +1,97 @@
+import * as E from 'fp-ts/lib/Either.js';
+import path from 'node:path';
+import type { Command } from '../command.ts';
+import { parseFlags } from '../args.ts';
+import { chooseBackend, flagProblems, readJsonFile } from '../common.ts';
+import { jsonlLogger, loadCheckpoint, prepareRunDir, progressReporter, saveCheckpoint } from '../training-run.ts';
+import { toHostTree } from '../host-tree.ts';
+import { AR_KIND, loadCodes } from '../ar-files.ts';
+import { release } from '../../compile/compile.ts';
+import { decodeArConfig, type ArConfig } from '../../detailflow/ar/config.ts';
+import { arModel } from '../../detailflow/ar/model.ts';
+import { arTrainer, codesStepRows, decodeArTrainConfig, type ArState } from '../../detailflow/codes/ar-trainer.ts';
+import type { CodesShape } from '../../detailflow/codes/codes-file.ts';
+import { foldIn, keyFromSeed } from '../../random/key.ts';
+import { trainLoop } from '../../train/loop.ts';
+
+const usage = `detailflow train-ar --codes FILE --out RUN_DIR [--config file.json] [--steps S] [--until S]
+                     [--backend B] [--resume]
+
+Trains the class-conditional AR model on a codes file from extract-codes: cross-entropy over all
+N positions, label dropout 0.1, the self-correction triple for 30% of the samples, AdamW (weight
+decay 0.05 on matrices and embeddings, 5% warmup then cosine, clip 1.0) and an EMA of the weights
+(kept in the checkpoint; sample uses it). The config file may hold {"ar": {...ArConfig},
+"train": {steps, batchSize, lr, ema, seed, checkpointEvery}}; vocab, tokens, group and causal
+come from the codes file (given ones must match it). Writes RUN_DIR/ar.safetensors (the previous
+one kept as .prev) and RUN_DIR/log.jsonl. --until stops after that step (the schedule still spans
+--steps); --resume continues from the checkpoint, bit for bit.`;
+
+/** The AR config over the codes file's shape; a given vocab/tokens/group/causal must agree with it. */
+const arConfigFor = (raw: unknown, shape: CodesShape): E.Either<string[], ArConfig> => {
+  const given = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const fromCodes: Record<string, number> = { vocab: shape.codebookSize, tokens: shape.tokens, group: shape.group, causal: shape.causal };
+  const clash = Object.entries(fromCodes).filter(([k, v]) => given[k] !== undefined && given[k] !== v)
+    .map(([k, v]) => `ar.${k}: the config says ${String(given[k])} but the codes file has ${v}${k === 'vocab' ? ' (the tokenizer codebook size)' : ''}`);
+  if (clash.length) return E.left(clash);
+  const r = decodeArConfig({ ...given, ...fromCodes });
+  return E.isLeft(r) ? E.left([...r.left.problems]) : E.right(r.right);
+};
+
+export const trainArCommand: Command = {
+  name: 'train-ar',
+  summary: 'train the class-conditional AR model on extracted codes',
+  usage,
+  run: async (argv, io) => {
+    const flags = parseFlags(argv, { codes: 'string', out: 'string', config: 'string', steps: 'number', until: 'number', backend: 'string', resume: 'boolean' });
+    if (E.isLeft(flags)) return flagProblems(io, 'train-ar', flags.left, usage);
+    const f = flags.right;
+    const missing = [...(f.codes === undefined ? ['--codes FILE is required'] : []), ...(f.out === undefined ? ['--out RUN_DIR is required'] : [])];
+    if (missing.length) return flagProblems(io, 'train-ar', missing, usage);
+    const raw = (await readJsonFile(f.config)) as { ar?: unknown; train?: unknown };
+    const codes = await loadCodes(f.codes!);
+    const ac = arConfigFor(raw.ar ?? {}, codes.shape);
+    const tc = decodeArTrainConfig({ ...(raw.train as object ?? {}), ...(f.steps !== undefined ? { steps: f.steps } : {}) });
+    const problems = [...(E.isLeft(ac) ? ac.left : []), ...(E.isLeft(tc) ? tc.left.problems : [])];
+    if (E.isRight(ac)) {
+      const top = Math.max(...codes.classes);
+      if (top >= ac.right.classes) problems.push(`ar.classes: the codes hold class ${top}, but the model has classes 0..${ac.right.classes - 1}`);
+    }
+    if (E.isRight(tc) && tc.right.batchSize > codes.count) problems.push(`train.batchSize: ${tc.right.batchSize} is more than the ${codes.count} rows of the codes file`);
+    if (problems.length || E.isLeft(ac) || E.isLeft(tc)) { io.err(`detailflow train-ar: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`); return 2; }
+    const cfg = ac.right;
+    const train = tc.right;
+    const dir = await prepareRunDir(f.out!);
+    const backend = await chooseBackend(f.backend);
+    const model = arModel(cfg);
+    const runKey = keyFromSeed(train.seed);
+    const trainer = arTrainer(model, train, backend);
+    const fresh = model.init(foldIn(runKey, 0)) as never;
+    let state: ArState = { params: fresh, ema: fresh, opt: trainer.initOpt(fresh) };
+    let start = 0;
+    const file = path.join(dir, 'ar.safetensors');
+    if (f.resume) {
+      const ck = await loadCheckpoint(file, AR_KIND, { params: fresh, ema: fresh, opt: state.opt as never });
+      state = { params: ck.trees.params!, ema: ck.trees.ema!, opt: ck.trees.opt! };
+      start = (ck.meta.state as { step: number }).step;
+      io.err(`resuming ${file} at step ${start}`);
+    }
+    const rowsOf = codesStepRows(codes.count, foldIn(runKey, 1), train.batchSize);
+    const progress = progressReporter(io, { total: train.steps, startStep: start, imagesPerStep: train.batchSize });
+    const log = jsonlLogger(path.join(dir, 'log.jsonl'));
+    const save = async (s: ArState, steps: number) => saveCheckpoint(dir, 'ar.safetensors', {
+      kind: AR_KIND,
+      trees: { params: await toHostTree(s.params), ema: await toHostTree(s.ema), opt: await toHostTree(s.opt) },
+      meta: { config: cfg, train, state: { step: steps }, codes: { file: path.resolve(f.codes!), ...codes.shape, source: codes.source }, backend },
+    });
+    const stop = Math.min(train.steps, f.until ?? train.steps);
+    const result = await trainLoop<ArState>({
+      start, total: stop, state, checkpointEvery: train.checkpointEvery, save,
+      step: (s, i) => trainer.step(s, codes, rowsOf(i), foldIn(foldIn(runKey, 2), i)),
+      onMetrics: (i, m) => { progress(i, m); void log(i, m); },
+    });
+    io.out(`ar: ${stop} of ${train.steps} steps done; checkpoint ${result.lastCheckpoint}`);
+    release(result.state);
+    trainer.dispose();
+    return 0;
+  },
+};
