@@ -65,8 +65,8 @@ export const checkSampleRequest = (
 ): E.Either<ConfigError, SampleRequest> => {
   const problems: string[] = [];
   if (labels.length < 1) problems.push('labels: expected at least one class id');
-  const bad = Array.from(labels).filter((l) => !(Number.isInteger(l) && l >= 0 && l < c.classes));
-  if (bad.length) problems.push(`labels: unknown class id${bad.length > 1 ? 's' : ''} ${[...new Set(bad)].slice(0, 8).join(', ')} (the model has classes 0..${c.classes - 1})`);
+  const bad = [...new Set(Array.from(labels).filter((l) => !(Number.isInteger(l) && l >= 0 && l < c.classes)))];
+  if (bad.length) problems.push(`labels: unknown class id${bad.length > 1 ? 's' : ''} ${bad.slice(0, 8).join(', ')} (the model has classes 0..${c.classes - 1})`);
   const cfg = o.cfg ?? 1;
   if (!isNum(cfg) || cfg < 1) problems.push(`cfg: expected a guidance scale >= 1, got ${cfg}`);
   const spans = passPlan(c);
