@@ -57,3 +57,18 @@ test('--resume continues bit for bit: 12 + 12 steps equal 24 uninterrupted steps
   assert.equal(a.length, b.length);
   a.forEach((x, i) => assert.deepEqual(Array.from(b[i]), Array.from(x), `parameter ${i} differs after resuming`));
 });
+
+test('--init starts from another run\'s parameters; a different configuration is refused', async () => {
+  const data = await tinyIdxDir();
+  const first = await mkdtemp(path.join(tmpdir(), 'detailflow-first-'));
+  await train(data, first, ['--until', '4']);
+  const second = await mkdtemp(path.join(tmpdir(), 'detailflow-second-'));
+  await train(data, second, ['--until', '1', '--init', path.join(first, 'tokenizer.safetensors')]);
+  const other = await mkdtemp(path.join(tmpdir(), 'detailflow-other-'));
+  const file = path.join(other, 'config.json');
+  await writeFile(file, JSON.stringify({ ...config, tokenizer: { ...config.tokenizer, tokens: 16, group: 4, causal: 4 } }));
+  const io = memoryIO();
+  const code = await dispatch(['train-tokenizer', '--config', file, '--data', data, '--out', other, '--backend', 'cpu', '--no-align', '--init', path.join(first, 'tokenizer.safetensors')], io);
+  assert.notEqual(code, 0);
+  assert.match(io.stderr.join('\n'), /tokens, group, causal differ/);
+});

@@ -23,7 +23,7 @@ import { KIND as TEACHER_KIND } from './train-teacher.ts';
 import { release } from '../../compile/compile.ts';
 
 const usage = `detailflow train-tokenizer [--config file.json] [--data DIR] --out RUN_DIR [--steps S] [--until S]
-                            [--backend B] [--teacher CKPT | --no-align] [--resume]
+                            [--backend B] [--teacher CKPT | --no-align] [--resume | --init CKPT]
 
 Trains the 1D coarse-to-fine tokenizer on the training split. The config file may hold
 {"tokenizer": {...TokenizerConfig}, "train": {...TrainConfig}}; every field has a default
@@ -31,9 +31,11 @@ Trains the 1D coarse-to-fine tokenizer on the training split. The config file ma
 --teacher is a train-teacher checkpoint (default models/teacher.safetensors); --no-align turns the
 first-token alignment and the perceptual term off. Writes RUN_DIR/tokenizer.safetensors (the
 previous one kept as .prev), RUN_DIR/log.jsonl and RUN_DIR/recon-<step>.png. --until stops after
-that step (the learning-rate schedule still spans --steps); --resume continues from the checkpoint.`;
+that step (the learning-rate schedule still spans --steps); --resume continues from the checkpoint;
+--init starts from another tokenizer's parameters (same configuration) with a fresh optimiser.`;
 
-import { TOKENIZER_KIND } from '../models.ts';
+import { TOKENIZER_KIND, loadTokenizer } from '../models.ts';
+import { checkTrees } from '../../train/checkpoint.ts';
 const DEFAULT_TEACHER = 'models/teacher.safetensors';
 
 interface State { readonly params: Tree<HostArray | DeviceArray>; readonly opt: Tree<HostArray | DeviceArray> }
@@ -44,7 +46,7 @@ export const trainTokenizerCommand: Command = {
   usage,
   run: async (argv, io) => {
     const flags = parseFlags(argv, {
-      config: 'string', data: 'string', out: 'string', steps: 'number', until: 'number', backend: 'string', teacher: 'string', 'no-align': 'boolean', resume: 'boolean',
+      config: 'string', data: 'string', out: 'string', steps: 'number', until: 'number', backend: 'string', teacher: 'string', 'no-align': 'boolean', resume: 'boolean', init: 'string',
     });
     if (E.isLeft(flags)) return flagProblems(io, 'train-tokenizer', flags.left, usage);
     const f = flags.right;
@@ -79,7 +81,9 @@ export const trainTokenizerCommand: Command = {
     const runKey = keyFromSeed(train.seed);
     const trainer = tokenizerTrainer(tk, train, teacher, backend);
     const fresh = tk.init(foldIn(runKey, 0));
-    let state: State = { params: fresh as never, opt: trainer.initOpt(fresh as never) };
+    // --init starts from trained parameters (e.g. the shipped model) with a fresh optimiser
+    const initial = f.init === undefined ? fresh : await initialParams(f.init, cfg, fresh);
+    let state: State = { params: initial as never, opt: trainer.initOpt(fresh as never) };
     let start = 0;
     const file = path.join(dir, 'tokenizer.safetensors');
     if (f.resume) {
@@ -120,4 +124,13 @@ export const trainTokenizerCommand: Command = {
     trainer.dispose();
     return 0;
   },
+};
+
+const initialParams = async (file: string, cfg: TokenizerConfig, fresh: unknown): Promise<Tree<HostArray>> => {
+  const { tk, params } = await loadTokenizer(file);
+  const differ = (['size', 'channels', 'patch', 'tokens', 'group', 'causal', 'alpha'] as const).filter((k) => tk.config[k] !== cfg[k]);
+  if (differ.length) throw new RunError(`--init ${file}: its ${differ.join(', ')} differ from this run's configuration`);
+  const checked = checkTrees({ kind: TOKENIZER_KIND, trees: { params }, meta: {} }, { params: fresh as never });
+  if (E.isLeft(checked)) throw new RunError(`--init ${file}: ${checked.left.message}`);
+  return params;
 };
