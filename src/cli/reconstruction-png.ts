@@ -13,7 +13,7 @@ export const reconstructionPng = async (tk: Tokenizer, backend: BackendName, par
   const c = tk.config;
   const x = hostArray(images.slice(0, count * c.channels * c.size * c.size), [count, c.channels, c.size, c.size]);
   const rec = reconstructor(tk, backend);
-  const results = await rec.decodePrefixes(params, x);
+  const results = (await rec.decodePrefixes(params, x)).prefixes;
   rec.dispose();
   const ch = c.channels === 3 ? 3 : 1;
   const cells: FloatImage[] = [];

@@ -52,9 +52,9 @@ export const reconReport = async (tk: Tokenizer, backend: BackendName, params: u
   for (let s = 0; s < n; s += batch) {
     const b = Math.min(batch, n - s);
     const x = hostArray((images.data as Float32Array).slice(s * per, (s + b) * per), [b, c.channels, c.size, c.size]);
-    const results = await rec.decodePrefixes(params, x, ts);
+    const { indices, prefixes: results } = await rec.decodePrefixes(params, x, ts);
     results.forEach((r, i) => { sums[i].target += r.psnrTarget * b; sums[i].original += r.psnrOriginal * b; });
-    for (const idx of (await rec.encode(params, x)).data) counts[idx]++;
+    for (const idx of indices.data) counts[idx]++;
     for (const [i, span] of spans.entries()) {
       const out = await noisyF.run(params, x, spanMasks(c.tokens, span), foldIn(keyFromSeed(seed), s * 31 + i));
       noisySums[i].corrected += (await out.corrected.host()).data[0] * b;

@@ -44,14 +44,8 @@ export const reconstructor = (tk: Tokenizer, backend: BackendName) => {
     return d;
   };
   return {
-    /** Token indices [K, N] of a batch. */
-    encode: async (params: unknown, images: HostArray): Promise<HostArray> => {
-      const out = await encodeF.run(params, images);
-      const h = await out.host();
-      release(out);
-      return h;
-    },
-    decodePrefixes: async (params: unknown, images: HostArray, ts: readonly number[] = prefixBoundaries(tk)): Promise<PrefixResult[]> => {
+    /** Encodes once and decodes every prefix; also returns the token indices [K, N] of that encoding. */
+    decodePrefixes: async (params: unknown, images: HostArray, ts: readonly number[] = prefixBoundaries(tk)): Promise<{ indices: HostArray; prefixes: PrefixResult[] }> => {
       const idx = await encodeF.run(params, images);
       const results: PrefixResult[] = [];
       for (const t of ts) {
@@ -61,8 +55,9 @@ export const reconstructor = (tk: Tokenizer, backend: BackendName) => {
         results.push({ t, side: tk.decoderSide(t), images: im, psnrTarget: avg(pt), psnrOriginal: avg(po) });
         release(out);
       }
+      const indices = await idx.host();
       release(idx);
-      return results;
+      return { indices, prefixes: results };
     },
     dispose: () => { encodeF.dispose(); for (const d of decoders.values()) d.dispose(); },
   };
