@@ -44,6 +44,15 @@ test('decode(encode(tensors, metadata)) gives back the same tensors and metadata
   }));
 });
 
+test('decoding a Node Buffer (whose slice is a view) gives the same tensors as decoding a plain Uint8Array', () => {
+  fc.assert(fc.property(tensorsArb, metadataArb, (tensors, metadata) => {
+    const bytes = encodeSafetensors(tensors, metadata);
+    const decoded = decodeSafetensors(Buffer.from(bytes));
+    assert.ok(E.isRight(decoded), E.isLeft(decoded) ? decoded.left.message : '');
+    assertSame(decoded.right, tensors, metadata);
+  }));
+});
+
 test('every truncation of a valid file is refused, with a message', () => {
   fc.assert(fc.property(tensorsArb, metadataArb, (tensors, metadata) => {
     const bytes = encodeSafetensors(tensors, metadata);

@@ -152,7 +152,8 @@ const layoutProblems = (entries: Entry[], dataLength: number): string[] => {
 };
 
 const copyOut = (e: Entry, data: Uint8Array): StoredTensor => {
-  const bytes = data.slice(e.begin, e.end); // a fresh, aligned buffer
+  // a fresh, aligned copy: Uint8Array.prototype.slice, because Node's Buffer#slice returns a view
+  const bytes = Uint8Array.prototype.slice.call(data, e.begin, e.end);
   const shape = Object.freeze([...e.shape]);
   if (e.dtype === 'uint8' || e.dtype === 'bool') return { data: bytes, shape, dtype: e.dtype } as StoredTensor;
   const n = bytes.length / 4;
