@@ -29,3 +29,14 @@ export { flatten, unflatten, mapTree, zipTrees, type Tree, type TreeDef } from '
 export { keyFromSeed, split, foldIn, uniformHost, normalHost, randInt, isKey, type Key } from './random/key.ts';
 // DetailFlow's pure pieces
 export * from './detailflow/index.ts';
+// models, training and data, by area
+export * as nn from './nn/index.ts';
+export * as train from './train/index.ts';
+export * as data from './data/index.ts';
+export * as io from './io/index.ts';
+export * as tokenizer from './detailflow/tokenizer/index.ts';
+export * as teacher from './detailflow/teacher/index.ts';
+export * as ar from './detailflow/ar/index.ts';
+export * as sample from './detailflow/sample/index.ts';
+export * as pretrained from './detailflow/pretrained/index.ts';
+export * as evaluation from './eval/index.ts';

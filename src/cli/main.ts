@@ -14,8 +14,11 @@ import { exportCommand } from './commands/export.ts';
 import { extractCodesCommand } from './commands/extract-codes.ts';
 import { trainArCommand } from './commands/train-ar.ts';
 import { sampleCommand } from './commands/sample.ts';
+import { demoCommand } from './commands/demo.ts';
+import { trainEvaluatorCommand } from './commands/train-evaluator.ts';
+import { evalCommand } from './commands/eval.ts';
 
-export const commands: readonly Command[] = [doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, exportCommand, benchCommand];
+export const commands: readonly Command[] = [demoCommand, doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, trainEvaluatorCommand, evalCommand, exportCommand, benchCommand];
 
 const USAGE_ERROR = 2;
 

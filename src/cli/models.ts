@@ -1,24 +1,23 @@
-/** Loading trained models from checkpoints at the CLI edge: config from the metadata, shapes checked. */
+/** Loading trained models from files at the CLI edge: the bytes are read here, checked by the pretrained module. */
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeTokenizerConfig } from '../detailflow/tokenizer/config.ts';
-import { tokenizer, type Tokenizer } from '../detailflow/tokenizer/model.ts';
-import { keyFromSeed } from '../random/key.ts';
-import type { HostArray } from '../compile/device-array.ts';
-import type { Tree } from '../tree/tree.ts';
-import { loadCheckpoint, RunError } from './training-run.ts';
-import { checkTrees } from '../train/checkpoint.ts';
+import path from 'node:path';
+import { readFileBytes } from '../platform/files.ts';
+import {
+  TOKENIZER_KIND, decodeArFile, decodeTokenizerFile, type ArModelFile, type TokenizerModel,
+} from '../detailflow/pretrained/model-files.ts';
+import { RunError } from './training-run.ts';
 
-export const TOKENIZER_KIND = 'detailflow-tokenizer';
+export { TOKENIZER_KIND };
 
-export const loadTokenizer = async (file: string): Promise<{ tk: Tokenizer; params: Tree<HostArray> }> => {
-  const probe = await loadCheckpoint(file, TOKENIZER_KIND);
-  const cfg = decodeTokenizerConfig(probe.meta.config);
-  if (E.isLeft(cfg)) throw new RunError(`${file}: its configuration is invalid: ${cfg.left.message}`);
-  const teacherDim = probe.meta.teacherDim;
-  if (typeof teacherDim !== 'number' || !Number.isInteger(teacherDim) || teacherDim < 1) throw new RunError(`${file}: metadata teacherDim is missing or invalid`);
-  const tk = tokenizer(cfg.right, teacherDim);
-  // every tensor must have the configured shape: compare with a fresh initialisation
-  const checked = checkTrees(probe, { params: tk.init(keyFromSeed(0)) as never });
-  if (E.isLeft(checked)) throw new RunError(`${file} does not match its configuration: ${checked.left.message}`);
-  return { tk, params: probe.trees.params };
+const readModel = async <M>(file: string, what: string, decode: (b: Uint8Array) => E.Either<string, M>): Promise<M> => {
+  const bytes = await readFileBytes(path.resolve(file), `pass the path of ${what} checkpoint (.safetensors)`);
+  if (E.isLeft(bytes)) throw new RunError(bytes.left.message);
+  const model = decode(bytes.right);
+  if (E.isLeft(model)) throw new RunError(`${file}: ${model.left}`);
+  return model.right;
 };
+
+export const loadTokenizer = (file: string): Promise<TokenizerModel> => readModel(file, 'a tokenizer', decodeTokenizerFile);
+
+/** An AR checkpoint's configuration and EMA weights (what sampling uses), shapes checked. */
+export const loadArModel = (file: string): Promise<ArModelFile> => readModel(file, 'an AR model', decodeArFile);

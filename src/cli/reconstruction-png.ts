@@ -1,29 +1,8 @@
-import { hostArray } from '../compile/device-array.ts';
 import type { BackendName } from '../compile/backend.ts';
 import { encodePng } from '../io/png.ts';
-import { imageGrid, type FloatImage } from '../io/image-grid.ts';
 import type { Tokenizer } from '../detailflow/tokenizer/model.ts';
-import { reconstructor } from '../detailflow/tokenizer/reconstruct.ts';
+import { reconstructionGrid } from '../detailflow/tokenizer/reconstruction-grid.ts';
 
-/**
- * A PNG grid: one row per image, one column per pass-plan prefix t (decoded at dec(t), shown
- * nearest-upscaled), then the original.
- */
-export const reconstructionPng = async (tk: Tokenizer, backend: BackendName, params: unknown, images: Float32Array, count: number): Promise<Uint8Array> => {
-  const c = tk.config;
-  const x = hostArray(images.slice(0, count * c.channels * c.size * c.size), [count, c.channels, c.size, c.size]);
-  const rec = reconstructor(tk, backend);
-  const results = (await rec.decodePrefixes(params, x)).prefixes;
-  rec.dispose();
-  const ch = c.channels === 3 ? 3 : 1;
-  const cells: FloatImage[] = [];
-  for (let i = 0; i < count; i++) {
-    for (const r of results) {
-      const n = c.channels * r.side * r.side;
-      cells.push({ width: r.side, height: r.side, channels: ch, data: (r.images.data as Float32Array).subarray(i * n, (i + 1) * n) });
-    }
-    const n = c.channels * c.size * c.size;
-    cells.push({ width: c.size, height: c.size, channels: ch, data: images.subarray(i * n, (i + 1) * n) });
-  }
-  return encodePng(imageGrid(cells, results.length + 1, { pad: 2, upscale: 'nearest', scale: 2 }));
-};
+/** The tokenizer's reconstruction grid (see reconstructionGrid) as PNG bytes. */
+export const reconstructionPng = async (tk: Tokenizer, backend: BackendName, params: unknown, images: Float32Array, count: number): Promise<Uint8Array> =>
+  encodePng(await reconstructionGrid(tk, backend, params, images, count));

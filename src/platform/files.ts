@@ -140,3 +140,18 @@ export const rotateCheckpoint = async (
   const written = await atomically(target, bytes, prev, options);
   return E.map(() => ({ path: target, previous: hadOne ? prev : undefined }))(written);
 };
+
+/** Creates `dir` if needed and proves that files can be written there (a probe file, removed again). */
+export const checkWritableDir = async (dir: string): Promise<E.Either<FileError, void>> => {
+  let step = 'creating the directory';
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    step = 'writing into';
+    const probe = tempName(path.join(dir, 'probe'));
+    await fs.writeFile(probe, '');
+    await fs.rm(probe, { force: true });
+    return E.right(undefined);
+  } catch (e) {
+    return E.left(new FileError([`${describe(e, step, dir)}; choose another folder with --out DIR`], 'cannot write there'));
+  }
+};

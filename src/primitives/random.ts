@@ -5,6 +5,16 @@ import type { PrimitiveDef } from './primitive.ts';
 import { fail, ok, requireDtype } from './rules.ts';
 
 /**
+ * A draw of `shape` from key k: for a shard key (see shardKey), this shard's rows of the draw of
+ * the whole batch, i.e. the elements after index * n of the unsharded stream.
+ */
+const draw = (k: Key, shape: readonly number[], host: (key: Key, n: number, skip: number) => Float32Array): tf.Tensor => {
+  const n = sizeOf(shape);
+  const skip = k.shard && shape.length > 0 ? k.shard.index * n : 0;
+  return tf.tensor(host(k, n, skip), shape as number[], 'float32');
+};
+
+/**
  * Random primitives take a host-side key. The numbers are generated on the host from the key
  * and uploaded, so every backend sees bit-identical streams (cross-backend agreement and
  * bit-exact resume depend on this).
@@ -26,12 +36,12 @@ export const splitKeyDef: PrimitiveDef<'splitKey'> = {
 
 export const randomUniformDef: PrimitiveDef<'randomUniform'> = {
   infer: ([k], a) => keyRule(a.shape, k),
-  lower: ([k], a) => tf.tensor(uniformHost(k as Key, sizeOf(a.shape)), a.shape, 'float32'),
+  lower: ([k], a) => draw(k as Key, a.shape, uniformHost),
   vjp: null,
 };
 
 export const randomNormalDef: PrimitiveDef<'randomNormal'> = {
   infer: ([k], a) => keyRule(a.shape, k),
-  lower: ([k], a) => tf.tensor(normalHost(k as Key, sizeOf(a.shape)), a.shape, 'float32'),
+  lower: ([k], a) => draw(k as Key, a.shape, normalHost),
   vjp: null,
 };

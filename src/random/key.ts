@@ -7,6 +7,14 @@ import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
 export interface Key {
   readonly kind: 'key';
   readonly words: readonly [number, number];
+  /** Present on a key of one data-parallel shard: see `shardKey`. */
+  readonly shard?: Shard;
+}
+
+/** Shard `index` of `count` equal shards of a batch. */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
 }
 
 const fmix32 = (h: number): number => {
@@ -16,7 +24,9 @@ const fmix32 = (h: number): number => {
   return h >>> 0;
 };
 
-const mk = (a: number, b: number): Key => Object.freeze({ kind: 'key', words: Object.freeze([a >>> 0, b >>> 0]) as readonly [number, number] });
+const mk = (a: number, b: number, shard?: Shard): Key => Object.freeze({
+  kind: 'key' as const, words: Object.freeze([a >>> 0, b >>> 0]) as readonly [number, number], ...(shard ? { shard } : {}),
+});
 
 export const isKey = (x: unknown): x is Key => typeof x === 'object' && x !== null && (x as Key).kind === 'key';
 
@@ -25,12 +35,27 @@ export const keyFromSeed = (seed: number): Key => {
   return mk(fmix32(seed >>> 0 ^ 0x9e3779b9), fmix32(Math.floor(seed / 4294967296) ^ 0x7f4a7c15));
 };
 
-/** The i-th child of a key; children of distinct indices are independent streams. */
+/** The i-th child of a key; children of distinct indices are independent streams (a shard's children stay that shard's). */
 export const foldIn = (key: Key, i: number): Key => {
   const [a, b] = key.words;
   const x = fmix32(a ^ Math.imul(i + 1, 0x9e3779b9));
   const y = fmix32(b ^ fmix32(x + 0x632be5ab + i));
-  return mk(fmix32(x ^ y), y);
+  return mk(fmix32(x ^ y), y, key.shard);
+};
+
+/**
+ * The key of shard `index` of `count` in a data-parallel step. A traced draw of shape [n, ...]
+ * from it (or from its children) yields rows [index n, (index + 1) n) of the draw of shape
+ * [count n, ...] that the unsharded key makes, so per-example randomness depends on the example's
+ * place in the whole batch, not on how the batch was split. Draws must therefore be batch-major
+ * (leading axis over the shard's examples); a scalar draw is the same on every shard.
+ */
+export const shardKey = (key: Key, index: number, count: number): Key => {
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
+    throw new RangeError(`shardKey: need 0 <= index < count, got index ${index} of ${count}`);
+  }
+  if (key.shard) throw new RangeError('shardKey: the key is already a shard key');
+  return mk(key.words[0], key.words[1], count === 1 ? undefined : { index, count });
 };
 
 export const split = (key: Key, n = 2): Key[] => Array.from({ length: n }, (_, i) => foldIn(key, i));
@@ -42,16 +67,18 @@ const generator = (key: Key) => {
   return xoroshiro128plusFromState(s);
 };
 
-/** `n` floats uniform on [0, 1) (24-bit resolution), a pure function of the key. */
-export const uniformHost = (key: Key, n: number): Float32Array => {
+/** `n` floats uniform on [0, 1) (24-bit resolution), a pure function of the key; `skip` drops that many first. */
+export const uniformHost = (key: Key, n: number, skip = 0): Float32Array => {
   const g = generator(key);
+  for (let i = 0; i < skip; i++) g.next();
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = ((g.next() >>> 8) & 0xffffff) / 16777216;
   return out;
 };
 
-/** `n` standard normal floats (Box-Muller), a pure function of the key. */
-export const normalHost = (key: Key, n: number): Float32Array => {
+/** `n` standard normal floats (Box-Muller), a pure function of the key; `skip` drops that many first. */
+export const normalHost = (key: Key, n: number, skip = 0): Float32Array => {
+  if (skip > 0) return normalHost(key, skip + n).slice(skip);
   const g = generator(key);
   const out = new Float32Array(n);
   const u = () => (((g.next() >>> 8) & 0xffffff) + 0.5) / 16777216;

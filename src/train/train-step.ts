@@ -32,12 +32,28 @@ export const stepFn = <P extends Tree<Node>, S, B extends unknown[]>(
 export const stepFnWithAux = <P extends Tree<Node>, S, B extends unknown[], X>(
   lossFn: (params: P, ...batch: B) => [Node, X], optimizer: Optimizer<S>, clip?: number,
 ) => (params: P, state: S, ...batch: B): StepOutput<P, S> & { readonly aux: X } => {
-  const [loss, aux, grads] = valueAndGradWithAux(lossFn)(params, ...batch);
-  const clipped = clip === undefined ? { grads, norm: globalNorm(grads) } : clipByGlobalNorm(grads, clip);
-  const lr = optimizer.learningRate(state);
-  const next = optimizer.update(clipped.grads, state, params, lr);
-  return { params: next.params, state: next.state, loss, gradNorm: clipped.norm, lr, aux };
+  const { loss, aux, grads } = gradientsWithAux(lossFn)(params, ...batch);
+  return { ...applyGradients(optimizer, clip)(params, state, grads), loss, aux };
 };
+
+/**
+ * The first half of a step: the loss, its metrics and the gradients, without the update. A
+ * data-parallel replica runs this on its shard; the averaged gradients then go to applyGradients.
+ */
+export const gradientsWithAux = <P extends Tree<Node>, B extends unknown[], X>(lossFn: (params: P, ...batch: B) => [Node, X]) =>
+  (params: P, ...batch: B): { readonly loss: Node; readonly aux: X; readonly grads: P } => {
+    const [loss, aux, grads] = valueAndGradWithAux(lossFn)(params, ...batch);
+    return { loss, aux, grads };
+  };
+
+/** The second half: optional clipping by the global norm, then the optimiser's update. */
+export const applyGradients = <S>(optimizer: Optimizer<S>, clip?: number) =>
+  <P extends Tree<Node>>(params: P, state: S, grads: P): Omit<StepOutput<P, S>, 'loss'> => {
+    const clipped = clip === undefined ? { grads, norm: globalNorm(grads) } : clipByGlobalNorm(grads, clip);
+    const lr = optimizer.learningRate(state);
+    const next = optimizer.update(clipped.grads, state, params, lr);
+    return { params: next.params, state: next.state, gradNorm: clipped.norm, lr };
+  };
 
 /**
  * One compiled training step (params, state, ...batch) -> { params, state, loss, gradNorm, lr }.

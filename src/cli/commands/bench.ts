@@ -5,12 +5,13 @@ import { backendNames, useBackend, type BackendName } from '../../compile/backen
 import { defaultCoreBench, type CoreBenchConfig } from '../../bench/core-config.ts';
 import { runCoreBench, type CoreBenchResult } from '../../bench/core.ts';
 import { benchSampleCommand } from './bench-sample.ts';
+import { benchTrainCommand } from './bench-train.ts';
 import type { TfjsVariant } from '../../bench/tfjs-step.ts';
 import { installNodeWebGPU } from '../../platform/node-webgpu.ts';
 
 const USAGE_ERROR = 2;
 const variants: readonly TfjsVariant[] = ['tape', 'tuned'];
-const SUBCOMMANDS = ['core', 'sample'] as const;
+const SUBCOMMANDS = ['core', 'sample', 'train'] as const;
 
 const USAGE = [
   'Usage: detailflow bench core [--backend B] [--json] [--steps N] [--warmup W] [--baseline tape|tuned|both]',
@@ -25,6 +26,10 @@ const USAGE = [
   '',
   "sample: images/s of the AR samplers (grouped and token by token, with and without a KV cache);",
   "see 'detailflow bench sample --help'.",
+  '',
+  'train: images/s of the tokenizer and AR training steps with 1 and 2 data-parallel workers, the',
+  'speed-up and the parameter difference; flags [--backend B] [--json] [--steps 3] [--batch 32]',
+  '[--workers 1,2] [--models tokenizer,ar].',
 ].join('\n');
 
 const FLAGS = {
@@ -97,7 +102,7 @@ const runCore = async (argv: readonly string[], io: CliIO): Promise<number> => {
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'benchmarks: `bench core` (a training step, DSL vs tfjs), `bench sample` (AR samplers)',
+  summary: 'benchmarks: `bench core` (a training step, DSL vs tfjs), `bench sample` (AR samplers), `bench train` (data-parallel training)',
   usage: USAGE,
   run: async (argv, io) => {
     const [sub, ...rest] = argv;
@@ -106,6 +111,7 @@ export const benchCommand: Command = {
       io.err(`detailflow bench: ${what}; choose one of ${SUBCOMMANDS.join(', ')}\n\n${USAGE}`);
       return USAGE_ERROR;
     }
+    if (sub === 'train') return benchTrainCommand.run(rest, io);
     return sub === 'sample' ? benchSampleCommand.run(rest, io) : runCore(rest, io);
   },
 };

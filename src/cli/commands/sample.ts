@@ -4,20 +4,12 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { chooseBackend, flagProblems } from '../common.ts';
-import { loadTokenizer } from '../models.ts';
-import { loadArModel } from '../ar-files.ts';
-import { compile, release, type Compiled } from '../../compile/compile.ts';
-import type { HostArray } from '../../compile/device-array.ts';
-import type { Node } from '../../ir/node.ts';
-import { sliceAxis } from '../../ops/index.ts';
-import type { Params } from '../../nn/module.ts';
+import { loadArModel, loadTokenizer } from '../models.ts';
 import { encodePng } from '../../io/png.ts';
-import { imageGrid, type FloatImage } from '../../io/image-grid.ts';
 import { keyFromSeed } from '../../random/key.ts';
-import { passPlan } from '../../detailflow/api.ts';
 import { checkSampleRequest, type SampleOptions } from '../../detailflow/sample/options.ts';
-import { arSampler } from '../../detailflow/sample/sampler.ts';
-import type { TokenizerParams } from '../../detailflow/tokenizer/model.ts';
+import { generator } from '../../detailflow/pretrained/generator.ts';
+import { progressiveStrip, sampleGrid } from '../../detailflow/pretrained/pictures.ts';
 
 const usage = `detailflow sample --tokenizer CKPT --ar CKPT --out samples.png [--classes 0,3,7] [--per-class K]
                    [--cfg S] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--backend B]
@@ -58,11 +50,12 @@ export const sampleCommand: Command = {
       ...(f.seed !== undefined && !(Number.isInteger(f.seed) && f.seed >= 0) ? [`--seed: expected a non-negative integer, got ${f.seed}`] : []),
     ];
     if (missing.length) return flagProblems(io, 'sample', missing, usage);
-    const { tk, params } = await loadTokenizer(f.tokenizer!);
-    const { config, ema } = await loadArModel(f.ar!);
+    const tok = await loadTokenizer(f.tokenizer!);
+    const ar = await loadArModel(f.ar!);
+    const config = ar.config;
     const classes = parseClasses(f.classes, config.classes);
     if (E.isLeft(classes)) return flagProblems(io, 'sample', [classes.left], usage);
-    const tc = tk.config;
+    const tc = tok.tk.config;
     const labels = classes.right.flatMap((c) => Array.from({ length: perClass }, () => c));
     const opts: SampleOptions = {
       ...(f.cfg !== undefined ? { cfg: f.cfg } : {}), ...(f.temperature !== undefined ? { temperature: f.temperature } : {}),
@@ -76,39 +69,20 @@ export const sampleCommand: Command = {
       return 2;
     }
     const backend = await chooseBackend(f.backend);
-    const sampler = arSampler(config, { backend });
-    const decoders = new Map<number, Compiled<Node>>();
-    const decode = async (t: number, idx: HostArray): Promise<FloatImage[]> => {
-      let d = decoders.get(t);
-      if (!d) { d = compile((p: Params<TokenizerParams>, x: Node) => tk.decodeIndices(p, sliceAxis(x, 1, 0, t)), { backend, name: `decode-t${t}` }); decoders.set(t, d); }
-      const out = await d.run(params, idx);
-      const h = await out.host();
-      release(out);
-      const side = tk.decoderSide(t);
-      const n = tc.channels * side * side;
-      const ch = tc.channels === 3 ? 3 : 1;
-      return labels.map((_, i) => ({ width: side, height: side, channels: ch, data: (h.data as Float32Array).subarray(i * n, (i + 1) * n) }));
-    };
+    const gen = generator({ tokenizer: tok, ar }, { backend });
     try {
-      const started = performance.now();
-      const result = await sampler.grouped(ema as never, labels, keyFromSeed(f.seed ?? 0), opts);
-      const full = await decode(tc.tokens, result.tokens);
-      const seconds = (performance.now() - started) / 1000;
-      await writeFile(path.resolve(f.out!), await encodePng(imageGrid(full, perClass, { scale: 2 })));
-      if (f.progressive !== undefined) {
-        const ends = passPlan({ tokens: tc.tokens, group: tc.group, causal: tc.causal }).map((s) => s.end);
-        const perPass: FloatImage[][] = [];
-        for (const t of ends) perPass.push(await decode(t, result.tokens));
-        const cells = labels.flatMap((_, i) => perPass.map((imgs) => imgs[i]!));
-        await writeFile(path.resolve(f.progressive), await encodePng(imageGrid(cells, ends.length, { scale: 2, upscale: 'nearest' })));
-      }
-      const report = { images: labels.length, seconds, imagesPerSecond: labels.length / seconds, passesPerImage: result.passes, out: path.resolve(f.out!), ...(f.progressive !== undefined ? { progressive: path.resolve(f.progressive) } : {}) };
+      const g = await gen.generate(labels, keyFromSeed(f.seed ?? 0), opts, { progressive: f.progressive !== undefined });
+      await writeFile(path.resolve(f.out!), await encodePng(sampleGrid(g, perClass)));
+      if (f.progressive !== undefined) await writeFile(path.resolve(f.progressive), await encodePng(progressiveStrip(g)));
+      const report = {
+        images: labels.length, seconds: g.seconds, imagesPerSecond: labels.length / g.seconds, passesPerImage: g.passes, backend,
+        out: path.resolve(f.out!), ...(f.progressive !== undefined ? { progressive: path.resolve(f.progressive) } : {}),
+      };
       io.out(f.json ? JSON.stringify(report)
-        : `sample: ${report.images} images in ${seconds.toFixed(2)} s (${report.imagesPerSecond.toFixed(2)} images/s, ${report.passesPerImage} forward passes per image); wrote ${report.out}${report.progressive ? ` and ${report.progressive}` : ''}`);
+        : `sample: ${report.images} images in ${g.seconds.toFixed(2)} s on ${backend} (${report.imagesPerSecond.toFixed(2)} images/s, ${report.passesPerImage} forward passes per image${f.progressive !== undefined ? '; the time includes decoding every pass' : ''}); wrote ${report.out}${report.progressive ? ` and ${report.progressive}` : ''}`);
       return 0;
     } finally {
-      sampler.dispose();
-      for (const d of decoders.values()) d.dispose();
+      gen.dispose();
     }
   },
 };

@@ -4,9 +4,8 @@ import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { chooseBackend, flagProblems, readJsonFile } from '../common.ts';
 import { jsonlLogger, loadCheckpoint, prepareRunDir, progressReporter, saveCheckpoint } from '../training-run.ts';
-import { toHostTree } from '../host-tree.ts';
 import { AR_KIND, loadCodes } from '../ar-files.ts';
-import { release } from '../../compile/compile.ts';
+import { arSession, describeWorkers, workersFlag } from '../training-sessions.ts';
 import { decodeArConfig, type ArConfig } from '../../detailflow/ar/config.ts';
 import { arModel } from '../../detailflow/ar/model.ts';
 import { arTrainer, codesStepRows, decodeArTrainConfig, type ArState } from '../../detailflow/codes/ar-trainer.ts';
@@ -15,7 +14,7 @@ import { foldIn, keyFromSeed } from '../../random/key.ts';
 import { trainLoop } from '../../train/loop.ts';
 
 const usage = `detailflow train-ar --codes FILE --out RUN_DIR [--config file.json] [--steps S] [--until S]
-                     [--backend B] [--resume]
+                     [--backend B] [--resume] [--workers N]
 
 Trains the class-conditional AR model on a codes file from extract-codes: cross-entropy over all
 N positions, label dropout 0.1, the self-correction triple for 30% of the samples, AdamW (weight
@@ -24,7 +23,10 @@ decay 0.05 on matrices and embeddings, 5% warmup then cosine, clip 1.0) and an E
 "train": {steps, batchSize, lr, ema, seed, checkpointEvery}}; vocab, tokens, group and causal
 come from the codes file (given ones must match it). Writes RUN_DIR/ar.safetensors (the previous
 one kept as .prev) and RUN_DIR/log.jsonl. --until stops after that step (the schedule still spans
---steps); --resume continues from the checkpoint, bit for bit.`;
+--steps); --resume continues from the checkpoint, bit for bit. --workers N trains data-parallel over
+N worker threads, each on its own backend with B / N of the batch (N must divide it); the result
+equals one worker's up to float rounding. Default: one per CPU core (reduced to a divisor of the
+batch) on wasm and cpu, 1 on webgpu. --resume is bit-exact with the same N.`;
 
 /** The AR config over the codes file's shape; a given vocab/tokens/group/causal must agree with it. */
 const arConfigFor = (raw: unknown, shape: CodesShape): E.Either<string[], ArConfig> => {
@@ -42,7 +44,7 @@ export const trainArCommand: Command = {
   summary: 'train the class-conditional AR model on extracted codes',
   usage,
   run: async (argv, io) => {
-    const flags = parseFlags(argv, { codes: 'string', out: 'string', config: 'string', steps: 'number', until: 'number', backend: 'string', resume: 'boolean' });
+    const flags = parseFlags(argv, { codes: 'string', out: 'string', config: 'string', steps: 'number', until: 'number', backend: 'string', resume: 'boolean', workers: 'number' });
     if (E.isLeft(flags)) return flagProblems(io, 'train-ar', flags.left, usage);
     const f = flags.right;
     const missing = [...(f.codes === undefined ? ['--codes FILE is required'] : []), ...(f.out === undefined ? ['--out RUN_DIR is required'] : [])];
@@ -75,23 +77,36 @@ export const trainArCommand: Command = {
       start = (ck.meta.state as { step: number }).step;
       io.err(`resuming ${file} at step ${start}`);
     }
+    const workers = workersFlag(f.workers, train.batchSize, backend);
+    if (E.isLeft(workers)) return flagProblems(io, 'train-ar', [workers.left], usage);
+    io.err(`train-ar: ${describeWorkers(workers.right, train.batchSize)} on ${backend}`);
     const rowsOf = codesStepRows(codes.count, foldIn(runKey, 1), train.batchSize);
     const progress = progressReporter(io, { total: train.steps, startStep: start, imagesPerStep: train.batchSize });
     const log = jsonlLogger(path.join(dir, 'log.jsonl'));
-    const save = async (s: ArState, steps: number) => saveCheckpoint(dir, 'ar.safetensors', {
-      kind: AR_KIND,
-      trees: { params: await toHostTree(s.params), ema: await toHostTree(s.ema), opt: await toHostTree(s.opt) },
-      meta: { config: cfg, train, state: { step: steps }, codes: { file: path.resolve(f.codes!), ...codes.shape, source: codes.source }, backend },
+    const session = await arSession({
+      workers: workers.right, backend, config: cfg, train, codes, trainer, state: state as never,
+      inputs: (i) => ({ rows: rowsOf(i), key: foldIn(foldIn(runKey, 2), i) }),
     });
+    const save = async (steps: number) => {
+      const trees = await session.hostState();
+      return saveCheckpoint(dir, 'ar.safetensors', {
+        kind: AR_KIND,
+        trees: { params: trees.params, ema: trees.ema, opt: trees.opt },
+        meta: { config: cfg, train, state: { step: steps }, codes: { file: path.resolve(f.codes!), ...codes.shape, source: codes.source }, backend },
+      });
+    };
     const stop = Math.min(train.steps, f.until ?? train.steps);
-    const result = await trainLoop<ArState>({
-      start, total: stop, state, checkpointEvery: train.checkpointEvery, save,
-      step: (s, i) => trainer.step(s, codes, rowsOf(i), foldIn(foldIn(runKey, 2), i)),
-      onMetrics: (i, m) => { progress(i, m); void log(i, m); },
-    });
-    io.out(`ar: ${stop} of ${train.steps} steps done; checkpoint ${result.lastCheckpoint}`);
-    release(result.state);
-    trainer.dispose();
+    try {
+      const result = await trainLoop<null>({
+        start, total: stop, state: null, checkpointEvery: train.checkpointEvery, save: (_, steps) => save(steps),
+        step: async (_, i) => ({ state: null, metrics: await session.step(i) }),
+        onMetrics: (i, m) => { progress(i, m); void log(i, m); },
+      });
+      io.out(`ar: ${stop} of ${train.steps} steps done; checkpoint ${result.lastCheckpoint}`);
+    } finally {
+      await session.close();
+      trainer.dispose();
+    }
     return 0;
   },
 };

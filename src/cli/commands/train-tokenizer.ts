@@ -5,25 +5,22 @@ import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { chooseBackend, flagProblems, loadSplit, readJsonFile } from '../common.ts';
 import { jsonlLogger, loadCheckpoint, prepareRunDir, progressReporter, saveCheckpoint, RunError } from '../training-run.ts';
-import { toHostTree } from '../host-tree.ts';
 import { reconstructionPng } from '../reconstruction-png.ts';
 import type { DeviceArray, HostArray } from '../../compile/device-array.ts';
 import { decodeTokenizerConfig, type TokenizerConfig } from '../../detailflow/tokenizer/config.ts';
 import { decodeTrainConfig, type TrainConfig } from '../../detailflow/tokenizer/train-config.ts';
 import { tokenizer } from '../../detailflow/tokenizer/model.ts';
-import { planStep, tokenizerTrainer } from '../../detailflow/tokenizer/trainer.ts';
+import { tokenizerRun } from '../../detailflow/tokenizer/fit.ts';
 import { cnnTeacher } from '../../detailflow/teacher/cnn.ts';
-import { teacherArg, type Teacher } from '../../detailflow/teacher/teacher.ts';
-import { decodeCnnTeacherConfig } from '../../detailflow/teacher/config.ts';
-import { stepBatches } from '../../data/batches.ts';
-import { foldIn, keyFromSeed } from '../../random/key.ts';
+import type { Teacher } from '../../detailflow/teacher/teacher.ts';
+import { decodeCnnTeacherConfig, type CnnTeacherConfig } from '../../detailflow/teacher/config.ts';
 import { trainLoop } from '../../train/loop.ts';
 import type { Tree } from '../../tree/tree.ts';
 import { KIND as TEACHER_KIND } from './train-teacher.ts';
-import { release } from '../../compile/compile.ts';
+import { describeWorkers, tokenizerSession, workersFlag } from '../training-sessions.ts';
 
 const usage = `detailflow train-tokenizer [--config file.json] [--data DIR] --out RUN_DIR [--steps S] [--until S]
-                            [--backend B] [--teacher CKPT | --no-align] [--resume | --init CKPT]
+                            [--backend B] [--teacher CKPT | --no-align] [--resume | --init CKPT] [--workers N]
 
 Trains the 1D coarse-to-fine tokenizer on the training split. The config file may hold
 {"tokenizer": {...TokenizerConfig}, "train": {...TrainConfig}}; every field has a default
@@ -32,7 +29,11 @@ Trains the 1D coarse-to-fine tokenizer on the training split. The config file ma
 first-token alignment and the perceptual term off. Writes RUN_DIR/tokenizer.safetensors (the
 previous one kept as .prev), RUN_DIR/log.jsonl and RUN_DIR/recon-<step>.png. --until stops after
 that step (the learning-rate schedule still spans --steps); --resume continues from the checkpoint;
---init starts from another tokenizer's parameters (same configuration) with a fresh optimiser.`;
+--init starts from another tokenizer's parameters (same configuration) with a fresh optimiser.
+--workers N trains data-parallel over N worker threads, each on its own backend with B / N of the
+batch (N must divide it); the result equals one worker's up to float rounding. Default: one per
+CPU core (reduced to a divisor of the batch) on wasm and cpu, 1 on webgpu. --resume is bit-exact
+with the same N; another N continues the same run up to float rounding.`;
 
 import { TOKENIZER_KIND, loadTokenizer } from '../models.ts';
 import { checkTrees } from '../../train/checkpoint.ts';
@@ -46,7 +47,7 @@ export const trainTokenizerCommand: Command = {
   usage,
   run: async (argv, io) => {
     const flags = parseFlags(argv, {
-      config: 'string', data: 'string', out: 'string', steps: 'number', until: 'number', backend: 'string', teacher: 'string', 'no-align': 'boolean', resume: 'boolean', init: 'string',
+      config: 'string', data: 'string', out: 'string', steps: 'number', until: 'number', backend: 'string', teacher: 'string', 'no-align': 'boolean', resume: 'boolean', init: 'string', workers: 'number',
     });
     if (E.isLeft(flags)) return flagProblems(io, 'train-tokenizer', flags.left, usage);
     const f = flags.right;
@@ -68,6 +69,7 @@ export const trainTokenizerCommand: Command = {
     // the teacher: a frozen network trained by train-teacher
     let teacher: Teacher | undefined;
     let teacherParams: Tree<HostArray> | undefined;
+    let teacherConfig: CnnTeacherConfig | undefined;
     if (!f['no-align']) {
       const ck = await loadCheckpoint(f.teacher ?? DEFAULT_TEACHER, TEACHER_KIND).catch((e: Error) => {
         throw new RunError(`${e.message}\n(train one with 'detailflow train-teacher --out runs/teacher', pass --teacher CKPT, or use --no-align)`);
@@ -75,15 +77,15 @@ export const trainTokenizerCommand: Command = {
       const tcfg = decodeCnnTeacherConfig(ck.meta.config);
       if (E.isLeft(tcfg)) throw new RunError(`teacher checkpoint: ${tcfg.left.message}`);
       teacher = cnnTeacher(tcfg.right);
+      teacherConfig = tcfg.right;
       teacherParams = ck.trees.params;
     }
     const tk = tokenizer(cfg, teacher?.featureDim ?? 1);
-    const runKey = keyFromSeed(train.seed);
-    const trainer = tokenizerTrainer(tk, train, teacher, backend);
-    const fresh = tk.init(foldIn(runKey, 0));
+    const run = tokenizerRun(tk, train, data, { backend, ...(teacher ? { teacher: { teacher, params: teacherParams } } : {}) });
+    const fresh = run.initParams();
     // --init starts from trained parameters (e.g. the shipped model) with a fresh optimiser
     const initial = f.init === undefined ? fresh : await initialParams(f.init, cfg, fresh);
-    let state: State = { params: initial as never, opt: trainer.initOpt(fresh as never) };
+    let state: State = { params: initial as never, opt: run.initOpt(fresh as never) };
     let start = 0;
     const file = path.join(dir, 'tokenizer.safetensors');
     if (f.resume) {
@@ -92,36 +94,40 @@ export const trainTokenizerCommand: Command = {
       start = (ck.meta.state as { step: number }).step;
       io.err(`resuming ${file} at step ${start}`);
     }
-    const batchOf = stepBatches(data, foldIn(runKey, 1), train.batchSize, { flip: train.flip });
+    const workers = workersFlag(f.workers, train.batchSize, backend);
+    if (E.isLeft(workers)) return flagProblems(io, 'train-tokenizer', [workers.left], usage);
+    io.err(`train-tokenizer: ${describeWorkers(workers.right, train.batchSize)} on ${backend}`);
     const progress = progressReporter(io, { total: train.steps, startStep: start, imagesPerStep: train.batchSize });
     const log = jsonlLogger(path.join(dir, 'log.jsonl'));
     const snapshot = test.images.slice(0, 8 * cfg.channels * cfg.size * cfg.size);
-    const save = async (s: State, steps: number) => {
+    const session = await tokenizerSession({
+      workers: workers.right, backend, tk, train, run, state: state as never,
+      ...(teacherConfig && teacherParams ? { teacher: { config: teacherConfig, params: teacherParams } } : {}),
+    });
+    const save = async (steps: number) => {
+      const trees = await session.hostState();
       const saved = await saveCheckpoint(dir, 'tokenizer.safetensors', {
         kind: TOKENIZER_KIND,
-        trees: { params: await toHostTree(s.params), opt: await toHostTree(s.opt) },
+        trees: { params: trees.params, opt: trees.opt },
         meta: { config: cfg, train, state: { step: steps }, teacherDim: tk.teacherDim, backend },
       });
       if (train.reconstructionEvery > 0 && (steps % train.reconstructionEvery === 0 || steps === train.steps)) {
-        await writeFile(path.join(dir, `recon-${steps}.png`), await reconstructionPng(tk, backend, s.params, snapshot, 8));
+        await writeFile(path.join(dir, `recon-${steps}.png`), await reconstructionPng(tk, backend, trees.params, snapshot, 8));
       }
       return saved;
     };
     const stop = Math.min(train.steps, f.until ?? train.steps);
-    const result = await trainLoop<State>({
-      start, total: stop, state, checkpointEvery: train.checkpointEvery, save,
-      step: async (s, i) => {
-        const batch = batchOf(i);
-        const arg = teacher ? teacherArg(teacher, teacherParams, batch.indices) : E.right(0);
-        if (E.isLeft(arg)) throw new RunError(arg.left.message);
-        const warm = cfg.perceptualWarmup === 0 ? 1 : Math.min(1, (i + 1) / cfg.perceptualWarmup);
-        return trainer.step(s as never, planStep(tk, foldIn(runKey, 2), i), batch.images, arg.right, warm) as never;
-      },
-      onMetrics: (i, m) => { progress(i, m); void log(i, m); },
-    });
-    io.out(`tokenizer: ${stop} of ${train.steps} steps done; checkpoint ${result.lastCheckpoint}`);
-    release(result.state);
-    trainer.dispose();
+    try {
+      const result = await trainLoop<null>({
+        start, total: stop, state: null, checkpointEvery: train.checkpointEvery, save: (_, steps) => save(steps),
+        step: async (_, i) => ({ state: null, metrics: await session.step(i) }),
+        onMetrics: (i, m) => { progress(i, m); void log(i, m); },
+      });
+      io.out(`tokenizer: ${stop} of ${train.steps} steps done; checkpoint ${result.lastCheckpoint}`);
+    } finally {
+      await session.close();
+      run.dispose();
+    }
     return 0;
   },
 };
@@ -130,7 +136,7 @@ const initialParams = async (file: string, cfg: TokenizerConfig, fresh: unknown)
   const { tk, params } = await loadTokenizer(file);
   const differ = (['size', 'channels', 'patch', 'tokens', 'group', 'causal', 'alpha'] as const).filter((k) => tk.config[k] !== cfg[k]);
   if (differ.length) throw new RunError(`--init ${file}: its ${differ.join(', ')} differ from this run's configuration`);
-  const checked = checkTrees({ kind: TOKENIZER_KIND, trees: { params }, meta: {} }, { params: fresh as never });
+  const checked = checkTrees({ kind: TOKENIZER_KIND, trees: { params: params as never }, meta: {} }, { params: fresh as never });
   if (E.isLeft(checked)) throw new RunError(`--init ${file}: ${checked.left.message}`);
-  return params;
+  return params as never;
 };

@@ -10,10 +10,12 @@ import type { BackendName } from '../../compile/backend.ts';
 import type { ConfigError } from '../../config/errors.ts';
 import type { Node } from '../../ir/node.ts';
 import type { Params } from '../../nn/module.ts';
-import { foldIn, type Key } from '../../random/key.ts';
+import { foldIn, shardKey, type Key } from '../../random/key.ts';
 import { epochOrder } from '../../data/batches.ts';
 import { adamw, type AdamState } from '../../train/adam.ts';
-import { stepFnWithAux } from '../../train/train-step.ts';
+import { applyGradients, gradientsWithAux, stepFnWithAux } from '../../train/train-step.ts';
+import type { SplitTrainer } from '../../train/data-parallel/replica.ts';
+import { ShardError } from '../../train/data-parallel/shards.ts';
 import { packMetrics, unpackMetrics } from '../../train/metrics.ts';
 import { schedule, warmupCosine, type Schedule } from '../../train/schedule.ts';
 import type { Tree } from '../../tree/tree.ts';
@@ -70,6 +72,26 @@ export const arSchedule = (lr: number, totalSteps: number): Schedule => {
 
 const METRICS = ['loss', 'accuracy', 'gradNorm', 'lr'];
 
+/** One data-parallel shard's inputs for a step: plain data, so they can be posted to a worker. */
+export interface ArShardInputs {
+  /** This shard's rows of the batch (classes, clean codes, correction triples). */
+  readonly batch: Readonly<Record<keyof ArBatch, HostArray>>;
+  /** A shard key (see shardKey): dropout and label draws are this shard's rows of the whole batch's. */
+  readonly key: Key;
+}
+
+/** Splits a step's rows over `count` equal shards; each shard's key draws its rows of the batch's randomness. */
+export const arShards = (codes: Codes, rows: Int32Array, key: Key, count: number): ArShardInputs[] => {
+  if (rows.length % count !== 0) throw new ShardError(`a batch of ${rows.length} rows does not split into ${count} equal shards`);
+  const n = rows.length / count;
+  return Array.from({ length: count }, (_, k) => ({ batch: codesBatch(codes, rows.subarray(k * n, (k + 1) * n)), key: shardKey(key, k, count) }));
+};
+
+/**
+ * The compiled AR step (forward, backward, clipping, AdamW, EMA) as one plan; `split` gives the
+ * same step in two halves for data-parallel replicas (a shard's gradients; the update with the
+ * averaged gradients, EMA included).
+ */
 export const arTrainer = (model: ArModel, train: ArTrainConfig, backend: BackendName) => {
   const d = arTrainDefaults;
   const optimizer = adamw({
@@ -84,6 +106,20 @@ export const arTrainer = (model: ArModel, train: ArTrainConfig, backend: Backend
       metrics: packMetrics({ loss: out.loss, accuracy: out.aux.accuracy, gradNorm: out.gradNorm, lr: out.lr }),
     };
   }, { backend, name: 'ar-train-step' });
+  const gradients = compile((params: Params<ArParams>, batch: ArBatch, key: Node) => {
+    const out = gradientsWithAux((p: Params<ArParams>) => loss(p, batch, key))(params);
+    return { grads: out.grads, metrics: packMetrics({ loss: out.loss, accuracy: out.aux.accuracy }) };
+  }, { backend, name: 'ar-gradients' });
+  const update = compile((params: Params<ArParams>, opt: AdamState, ema: Params<ArParams>, grads: Params<ArParams>) => {
+    const out = applyGradients(optimizer, d.clip)(params, opt, grads);
+    return { params: out.params, opt: out.state, ema: emaUpdate(ema as never, out.params as never, train.ema), metrics: packMetrics({ gradNorm: out.gradNorm, lr: out.lr }) };
+  }, { backend, name: 'ar-update' });
+  const metricsOf = async (packed: DeviceArray, names: readonly string[]) => {
+    const m = await unpackMetrics(packed, names);
+    packed.release();
+    return m;
+  };
+  const dispose = (): void => { step.dispose(); gradients.dispose(); update.dispose(); };
   return {
     initOpt: (params: Tree<HostArray>): Tree<HostArray> => optimizer.initHost(params),
     /** One step on the given rows; releases the previous state's device arrays. */
@@ -92,10 +128,23 @@ export const arTrainer = (model: ArModel, train: ArTrainConfig, backend: Backend
         params: Tree<DeviceArray>; opt: Tree<DeviceArray>; ema: Tree<DeviceArray>; metrics: DeviceArray;
       };
       release(s);
-      const metrics = await unpackMetrics(out.metrics, METRICS);
-      out.metrics.release();
+      const metrics = await metricsOf(out.metrics, METRICS);
       return { state: { params: out.params, opt: out.opt, ema: out.ema } as ArState, metrics };
     },
-    dispose: () => step.dispose(),
+    split: (): SplitTrainer<ArShardInputs> => ({
+      gradients: async (s, x) => {
+        const out = await gradients.run(s.params, x.batch, x.key) as unknown as { grads: Tree<DeviceArray>; metrics: DeviceArray };
+        return { grads: out.grads, metrics: await metricsOf(out.metrics, ['accuracy', 'loss']) };
+      },
+      apply: async (s, grads) => {
+        const out = await update.run(s.params, s.opt, s.ema, grads) as unknown as {
+          params: Tree<DeviceArray>; opt: Tree<DeviceArray>; ema: Tree<DeviceArray>; metrics: DeviceArray;
+        };
+        release(s);
+        return { state: { params: out.params, opt: out.opt, ema: out.ema }, metrics: await metricsOf(out.metrics, ['gradNorm', 'lr']) };
+      },
+      dispose,
+    }),
+    dispose,
   };
 };

@@ -4,5 +4,5 @@ export { type TokenizerShape, checkTokenizerPair } from './pair.ts';
 export { type SampleOptions, type SampleRequest, checkSampleRequest } from './options.ts';
 export { type PassSpec, type PassInputs, type PassOutputs, passGraph } from './pass-graph.ts';
 export {
-  type ParamsInput, type DeviceParams, type WithLeaves, type SampleResult, type ArSampler, arSampler, sampleGrouped, sampleTokenByToken,
+  type ParamsInput, type DeviceParams, type WithLeaves, type SampleResult, type SampleHooks, type PassReport, type ArSampler, arSampler, sampleGrouped, sampleTokenByToken,
 } from './sampler.ts';

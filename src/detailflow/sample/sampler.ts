@@ -19,6 +19,21 @@ export type DeviceParams = WithLeaves<ArParams, DeviceArray>;
 /** Parameters as host arrays (uploaded once per call) or device arrays (used as they are). */
 export type ParamsInput = ArParams | DeviceParams;
 
+/** What a pass has produced: the first `end` tokens of every row (int32 [B, end]). */
+export interface PassReport {
+  readonly index: number;
+  readonly end: number;
+  readonly tokens: HostArray;
+}
+
+/**
+ * Optional hooks of one sampling call. With `onPass` every pass is read back before the next one
+ * starts (to show it), so the passes no longer queue up on the device.
+ */
+export interface SampleHooks {
+  readonly onPass?: (pass: PassReport) => void | Promise<void>;
+}
+
 export interface SampleResult {
   /** int32 [B, N]: N indices in [0, V) per class label. */
   readonly tokens: HostArray;
@@ -35,9 +50,9 @@ export interface SampleResult {
 export interface ArSampler {
   readonly config: ArConfig;
   /** The grouped sampler (generate_group_par's pass plan). Throws ConfigError before any work. */
-  grouped(params: ParamsInput, labels: ArrayLike<number>, key: Key, opts?: SampleOptions): Promise<SampleResult>;
+  grouped(params: ParamsInput, labels: ArrayLike<number>, key: Key, opts?: SampleOptions, hooks?: SampleHooks): Promise<SampleResult>;
   /** Next-token sampling for a model trained with g = 1 (the plain AR baseline). */
-  tokenByToken(params: ParamsInput, labels: ArrayLike<number>, key: Key, opts?: SampleOptions): Promise<SampleResult>;
+  tokenByToken(params: ParamsInput, labels: ArrayLike<number>, key: Key, opts?: SampleOptions, hooks?: SampleHooks): Promise<SampleResult>;
   /** Puts host parameters on the device once, for repeated calls (the caller releases them). */
   upload(params: ParamsInput): Promise<DeviceParams>;
   readonly planCount: number;
@@ -66,7 +81,7 @@ export const arSampler = (config: ArConfig, opts: CompileOptions = {}): ArSample
 
   const upload = async (params: ParamsInput): Promise<DeviceParams> => (await identity.run(params)) as DeviceParams;
 
-  const run = async (params: ParamsInput, req: SampleRequest, key: Key): Promise<SampleResult> => {
+  const run = async (params: ParamsInput, req: SampleRequest, key: Key, hooks: SampleHooks): Promise<SampleResult> => {
     const B = req.labels.length;
     const owned = flatten(params as Tree<HostArray | DeviceArray>, isLeaf, 'host or device array').leaves.some(isHostArray);
     const device = owned ? await upload(params) : params;
@@ -104,6 +119,10 @@ export const arSampler = (config: ArConfig, opts: CompileOptions = {}): ArSample
         cache = out.cache;
         outs.push(out.tokens);
         log.push({ from, to, sample: span });
+        if (hooks.onPass) {
+          const prefix = { start: 0, end: span.end };
+          await hooks.onPass({ index: i, end: span.end, tokens: hostArray(gatherHost(await readUpTo(outs.length), req.spans, prefix, B), [B, span.end]) });
+        }
       }
       const all = await readUpTo(outs.length);
       return { tokens: hostArray(gatherHost(all, req.spans, { start: 0, end: config.tokens }, B), [B, config.tokens]), passes: log.length, log };
@@ -115,7 +134,8 @@ export const arSampler = (config: ArConfig, opts: CompileOptions = {}): ArSample
   };
 
   const sample = (mode: 'grouped' | 'token-by-token') =>
-    async (params: ParamsInput, labels: ArrayLike<number>, key: Key, o: SampleOptions = {}): Promise<SampleResult> => run(params, orThrow(checkSampleRequest(config, labels, o, mode)), key);
+    async (params: ParamsInput, labels: ArrayLike<number>, key: Key, o: SampleOptions = {}, hooks: SampleHooks = {}): Promise<SampleResult> =>
+      run(params, orThrow(checkSampleRequest(config, labels, o, mode)), key, hooks);
 
   return {
     config,

@@ -7,9 +7,9 @@ import { fn } from '../../nn/fn.ts';
 import { sequential } from '../../nn/sequential.ts';
 import { silu } from '../../ops/index.ts';
 import type { Params } from '../../nn/module.ts';
-import { powerCurve, resolutionAt } from '../resolution.ts';
-import { detailflowDegradation, type Degradation } from '../degradation.ts';
-import { snapToPatch } from '../decoder-size.ts';
+import { ConfigError } from '../../config/errors.ts';
+import { powerCurve, type ResolutionMap } from '../resolution.ts';
+import { detailflowDegradation, outputSide, type Degradation } from '../degradation.ts';
 import type { TokenizerConfig } from './config.ts';
 import { decoder, type DecoderParams } from './decoder.ts';
 import { encoder, type EncoderParams } from './encoder.ts';
@@ -24,10 +24,37 @@ export interface TokenizerParams {
 }
 
 /**
- * The 1D coarse-to-fine tokenizer as a value: its parts (encoder, quantiser, decoder, resolution
- * map, degradation) are exposed so variants swap one of them, not copy the model.
+ * The parts a variant may swap. The resolution map defaults to the power curve of `alpha`; the
+ * degradation (the training target for each prefix) to DetailFlow's area-then-bicubic over that
+ * map. The decoder outputs the degradation's last side, so that side must be a multiple of patch.
  */
-export const tokenizer = (c: TokenizerConfig, teacherDim: number) => {
+export interface TokenizerParts {
+  readonly resolutionMap?: ResolutionMap;
+  readonly degradation?: Degradation;
+}
+
+/** Refuses a map or degradation built for another H or N (before anything is derived from it). */
+const checkFits = (c: TokenizerConfig, what: string, part: { name: string; size: number; tokens: number }): void => {
+  if (part.size !== c.size || part.tokens !== c.tokens) {
+    throw new ConfigError([`${what} ${part.name} is for H = ${part.size}, N = ${part.tokens}; the configuration has size ${c.size}, tokens ${c.tokens}`], 'tokenizer parts');
+  }
+};
+
+/** The side of each prefix's target: the decoder outputs it, so it must be a multiple of patch. */
+const targetSides = (c: TokenizerConfig, d: Degradation): readonly number[] => {
+  checkFits(c, 'degradation', d);
+  const sides = Array.from({ length: c.tokens }, (_, i) => outputSide(d, i + 1));
+  const bad = sides.flatMap((s, i) => (s % c.patch === 0 ? [] : [`t = ${i + 1}: side ${s}`]));
+  if (bad.length > 0) throw new ConfigError([`degradation ${d.name}: every target side must be a multiple of patch ${c.patch} (the decoder's output), got ${bad.slice(0, 5).join(', ')}`], 'tokenizer parts');
+  return sides;
+};
+
+/**
+ * The 1D coarse-to-fine tokenizer as a value: its parts (encoder, quantiser, decoder, resolution
+ * map, degradation) are exposed so variants swap one of them, not copy the model. A checkpoint
+ * stores the configuration only: a variant with its own parts is rebuilt with the same parts.
+ */
+export const tokenizer = (c: TokenizerConfig, teacherDim: number, parts: TokenizerParts = {}) => {
   const enc = encoder(c);
   const dec = decoder(c);
   const align = sequential([
@@ -35,10 +62,15 @@ export const tokenizer = (c: TokenizerConfig, teacherDim: number) => {
     linear({ in: c.alignHidden, out: c.alignHidden }), fn(silu),
     linear({ in: c.alignHidden, out: teacherDim }),
   ] as const);
-  const map = powerCurve({ size: c.size, tokens: c.tokens, alpha: c.alpha });
-  const degradation: Degradation = detailflowDegradation(map, c.patch);
-  /** dec(t): the side the decoder outputs for a prefix of t tokens. */
-  const decoderSide = (t: number): number => snapToPatch(resolutionAt(map, t), c.patch);
+  const map = parts.resolutionMap ?? powerCurve({ size: c.size, tokens: c.tokens, alpha: c.alpha });
+  checkFits(c, 'resolution map', map);
+  const degradation: Degradation = parts.degradation ?? detailflowDegradation(map, c.patch);
+  const sides = targetSides(c, degradation);
+  /** dec(t): the side the decoder outputs for a prefix of t tokens (the target's side). */
+  const decoderSide = (t: number): number => {
+    if (!Number.isInteger(t) || t < 1 || t > c.tokens) throw new RangeError(`decoderSide: t must be an integer in [1, ${c.tokens}], got ${t}`);
+    return sides[t - 1];
+  };
   return {
     config: c,
     teacherDim,

@@ -1,0 +1,57 @@
+/**
+ * What the Deno examples share: flags from Deno.args, the backend (Deno's own WebGPU by
+ * default: it has navigator.gpu, no Dawn needed), and file writes. The library is imported
+ * through the package's entry point exactly as under Node; Deno resolves `detailflow` and its
+ * npm dependencies from package.json and node_modules, so nothing is downloaded.
+ */
+import { io, parseBackendName, useBackend, type BackendName } from 'detailflow';
+
+/** The part of Deno's API the examples use (typed here so that tsc, which knows Node only, checks them too). */
+interface DenoApi {
+  readonly args: readonly string[];
+  readFile(path: string): Promise<Uint8Array>;
+  writeFile(path: string, data: Uint8Array): Promise<void>;
+  mkdir(path: string, options?: { recursive?: boolean }): Promise<void>;
+  cwd(): string;
+}
+export const deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
+
+/** `--name value` (or `--name` alone, read as 'true') from Deno.args. */
+export const flags = (known: readonly string[]): Record<string, string> => {
+  const out: Record<string, string> = {};
+  const args = deno.args;
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].replace(/^--/, '');
+    if (!args[i].startsWith('--') || !known.includes(name)) throw new Error(`unknown argument '${args[i]}'; known: ${known.map((k) => `--${k}`).join(' ')}`);
+    out[name] = args[i + 1] !== undefined && !args[i + 1].startsWith('--') ? args[++i] : 'true';
+  }
+  return out;
+};
+
+/** Comma-separated class ids, checked. */
+export const parseClasses = (s: string): number[] => {
+  const ids = s.split(',').map((x) => Number(x.trim()));
+  if (s.trim() === '' || ids.some((x) => !Number.isInteger(x) || x < 0)) throw new Error(`--classes: expected comma-separated class ids, got '${s}'`);
+  return ids;
+};
+
+/** A positive integer flag (or its default). */
+export const positiveInt = (name: string, value: string | undefined, fallback: number): number => {
+  const n = value === undefined ? fallback : Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: expected a positive integer, got '${value}'`);
+  return n;
+};
+
+/** --backend, default webgpu (Deno's navigator.gpu). */
+export const pickBackend = async (flag?: string): Promise<BackendName> => {
+  const backend = parseBackendName(flag ?? 'webgpu');
+  await useBackend(backend);
+  return backend;
+};
+
+export const writePng = async (dir: string, name: string, png: io.PngImage): Promise<string> => {
+  await deno.mkdir(dir, { recursive: true });
+  const file = `${dir}/${name}`;
+  await deno.writeFile(file, await io.encodePng(png));
+  return file.startsWith('/') ? file : `${deno.cwd()}/${file}`;
+};

@@ -1,0 +1,99 @@
+/**
+ * A tokenizer training run as a function of (seed, step): the initial parameters, the batch, the
+ * prefix/noise plan and the teacher's input of step i all derive from the run key, so the CLI's
+ * resumable runs (checkpoints, logs) and in-memory fits (scripts, notebooks, the web) take the
+ * same steps. Platform-neutral: the data is a Dataset value, nothing is read or written here.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { release, toHost } from '../../compile/compile.ts';
+import type { BackendName } from '../../compile/backend.ts';
+import type { DeviceArray, HostArray } from '../../compile/device-array.ts';
+import { stepBatches } from '../../data/batches.ts';
+import type { Dataset } from '../../data/dataset.ts';
+import { foldIn, keyFromSeed } from '../../random/key.ts';
+import { trainLoop } from '../../train/loop.ts';
+import type { Tree } from '../../tree/tree.ts';
+import { teacherArg, type Teacher } from '../teacher/teacher.ts';
+import type { Tokenizer, TokenizerParams } from './model.ts';
+import type { TrainConfig } from './train-config.ts';
+import { planStep, tokenizerTrainer, type TokenizerStepInput, type TrainerState } from './trainer.ts';
+
+export interface RunOptions {
+  readonly backend: BackendName;
+  /** The frozen teacher (first-token alignment, perceptual term); without one both terms are off. */
+  readonly teacher?: { readonly teacher: Teacher; readonly params: unknown };
+}
+
+/** A state whose arrays are still on the host (before the first step) or on the device. */
+export interface RunState {
+  readonly params: Tree<HostArray | DeviceArray>;
+  readonly opt: Tree<HostArray | DeviceArray>;
+}
+
+export const tokenizerRun = (tk: Tokenizer, train: TrainConfig, data: Dataset, opts: RunOptions) => {
+  const c = tk.config;
+  if (data.channels !== c.channels || data.height !== c.size || data.width !== c.size) {
+    throw new RangeError(`the data is ${data.channels}x${data.height}x${data.width} but the tokenizer is configured for ${c.channels}x${c.size}x${c.size}; set size and channels`);
+  }
+  const runKey = keyFromSeed(train.seed);
+  const teacher = opts.teacher?.teacher;
+  const trainer = tokenizerTrainer(tk, train, teacher, opts.backend);
+  const batchOf = stepBatches(data, foldIn(runKey, 1), train.batchSize, { flip: train.flip });
+  /** What step i (from 0) takes for the whole batch; data-parallel runs split it into shards. */
+  const inputs = (i: number): TokenizerStepInput => {
+    const batch = batchOf(i);
+    const arg = teacher ? teacherArg(teacher, opts.teacher?.params, batch.indices) : E.right(0);
+    if (E.isLeft(arg)) throw arg.left;
+    const warm = c.perceptualWarmup === 0 ? 1 : Math.min(1, (i + 1) / c.perceptualWarmup);
+    return { plan: planStep(tk, foldIn(runKey, 2), i), images: batch.images, teacherArg: arg.right, perceptualWeight: warm };
+  };
+  return {
+    /** The run's fresh parameters (what the optimiser state is shaped after). */
+    initParams: (): TokenizerParams => tk.init(foldIn(runKey, 0)),
+    initOpt: (params: Tree<HostArray>): Tree<HostArray> => trainer.initOpt(params),
+    inputs,
+    /** Step i (from 0); releases the previous state's device arrays. */
+    step: (s: RunState, i: number) => {
+      const x = inputs(i);
+      return trainer.step(s as TrainerState, x.plan, x.images, x.teacherArg, x.perceptualWeight);
+    },
+    dispose: trainer.dispose,
+  };
+};
+
+export interface FitOptions extends RunOptions {
+  /** Steps to take (default train.steps); the learning-rate schedule always spans train.steps. */
+  readonly steps?: number;
+  /** Parameters to start from (default: the run's fresh ones); the optimiser starts fresh. */
+  readonly init?: TokenizerParams;
+  readonly onStep?: (step: number, metrics: Readonly<Record<string, number>>) => void;
+}
+
+export interface Fit {
+  readonly params: TokenizerParams;
+  /** One entry per step: `step` (from 1), the prefix `t` and every loss term. */
+  readonly log: readonly Readonly<Record<string, number>>[];
+}
+
+/** Trains in memory and returns the parameters on the host; stops on a non-finite loss (NonFiniteLossError). */
+export const fitTokenizer = async (tk: Tokenizer, train: TrainConfig, data: Dataset, opts: FitOptions): Promise<Fit> => {
+  const steps = opts.steps ?? train.steps;
+  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`fitTokenizer: steps must be a positive integer, got ${steps}`);
+  const run = tokenizerRun(tk, train, data, opts);
+  const fresh = run.initParams();
+  const log: Record<string, number>[] = [];
+  try {
+    const { state } = await trainLoop<RunState>({
+      start: 0, total: steps,
+      state: { params: (opts.init ?? fresh) as never, opt: run.initOpt(fresh as never) },
+      checkpointEvery: Number.MAX_SAFE_INTEGER, save: async () => 'memory',
+      step: run.step as never,
+      onMetrics: (step, m) => { log.push({ step, ...m }); opts.onStep?.(step, m); },
+    });
+    const params = await toHost(state.params) as unknown as TokenizerParams;
+    release(state);
+    return { params, log };
+  } finally {
+    run.dispose();
+  }
+};

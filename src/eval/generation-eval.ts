@@ -1,0 +1,62 @@
+/**
+ * Class-conditional samples for evaluation: the grouped sampler draws N tokens per label, the
+ * tokenizer decodes them at full size, clamped to [-1, 1], and the metric network reads them
+ * (features for gFD and precision/recall, predictions for class accuracy). Batch i uses the key
+ * foldIn(key, i), so a run is a pure function of (models, labels, batch size, key, options).
+ */
+import { compile, release, type CompileOptions } from '../compile/compile.ts';
+import type { HostArray } from '../compile/device-array.ts';
+import type { Node } from '../ir/node.ts';
+import type { Params } from '../nn/module.ts';
+import { foldIn, type Key } from '../random/key.ts';
+import type { ArConfig } from '../detailflow/ar/config.ts';
+import type { ArParams } from '../detailflow/ar/model.ts';
+import type { SampleOptions } from '../detailflow/sample/options.ts';
+import { arSampler } from '../detailflow/sample/sampler.ts';
+import type { Tokenizer, TokenizerParams } from '../detailflow/tokenizer/model.ts';
+import { clampImages } from './clamp.ts';
+import { featureCollector, type FeatureExtractor, type FeatureSet } from './evaluator/features.ts';
+
+export interface GenerationEval {
+  readonly samples: number;
+  /** The class each sample was asked for. */
+  readonly labels: Int32Array;
+  readonly features: FeatureSet;
+  /** Sampling and decoding only, plans' compilation included. */
+  readonly seconds: number;
+  /** Forward passes of the AR model per image. */
+  readonly passes: number;
+}
+
+export const evaluateGeneration = async (
+  models: { readonly tk: Tokenizer; readonly params: TokenizerParams; readonly ar: { readonly config: ArConfig; readonly ema: ArParams } },
+  ex: FeatureExtractor, labels: Int32Array, batch: number, key: Key, sampling: SampleOptions, opts: CompileOptions = {},
+): Promise<GenerationEval> => {
+  const { tk, params, ar } = models;
+  const sampler = arSampler(ar.config, opts);
+  const upload = compile((p: unknown) => p, { ...opts, name: 'upload-tokenizer' });
+  const decode = compile((p: Params<TokenizerParams>, idx: Node) => clampImages(tk.decodeIndices(p, idx)), { ...opts, name: 'decode-full' });
+  const collect = featureCollector(ex.featureDim);
+  let seconds = 0;
+  let passes = 0;
+  const tkDevice = await upload.run(params);
+  const arDevice = await sampler.upload(ar.ema);
+  try {
+    for (let s = 0, i = 0; s < labels.length; s += batch, i++) {
+      const t0 = performance.now();
+      const r = await sampler.grouped(arDevice, labels.subarray(s, Math.min(s + batch, labels.length)), foldIn(key, i), sampling);
+      const out = await decode.run(tkDevice, r.tokens);
+      const images: HostArray = await out.host();
+      release(out);
+      seconds += (performance.now() - t0) / 1000;
+      passes = r.passes;
+      collect.add(await ex.run(images));
+    }
+  } finally {
+    release([tkDevice, arDevice]);
+    sampler.dispose();
+    decode.dispose();
+    upload.dispose();
+  }
+  return { samples: labels.length, labels, features: collect.done(), seconds, passes };
+};

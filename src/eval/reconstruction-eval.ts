@@ -1,0 +1,60 @@
+/**
+ * Reconstruction quality of a tokenizer over an image set: every image encoded and decoded with
+ * all N tokens at full size, clamped to [-1, 1], then scored: PSNR against the original, and the
+ * metric network's features of the reconstructions (for rFD against the originals' features).
+ */
+import { compile, release, type CompileOptions } from '../compile/compile.ts';
+import type { DeviceArray } from '../compile/device-array.ts';
+import type { Node } from '../ir/node.ts';
+import type { Params } from '../nn/module.ts';
+import type { Tokenizer, TokenizerParams } from '../detailflow/tokenizer/model.ts';
+import { clampImages } from './clamp.ts';
+import { psnrExpr } from './psnr.ts';
+import { featureCollector, imageBatch, type FeatureExtractor, type FeatureSet } from './evaluator/features.ts';
+
+export interface ReconstructionEval {
+  readonly images: number;
+  /** Mean over images of the per-image PSNR (data range 2). */
+  readonly psnr: number;
+  /** The metric network on the reconstructions. */
+  readonly features: FeatureSet;
+  /** Encoding and decoding only, plans' compilation included. */
+  readonly seconds: number;
+}
+
+export const evaluateReconstruction = async (
+  model: { readonly tk: Tokenizer; readonly params: TokenizerParams }, ex: FeatureExtractor, images: Float32Array, batch: number, opts: CompileOptions = {},
+): Promise<ReconstructionEval> => {
+  const { tk, params } = model;
+  const c = tk.config;
+  if (tk.decoderSide(c.tokens) !== c.size) throw new RangeError(`the tokenizer decodes all ${c.tokens} tokens at ${tk.decoderSide(c.tokens)} px, not its image size ${c.size}`);
+  const shape = [c.channels, c.size, c.size];
+  const per = c.channels * c.size * c.size;
+  const n = images.length / per;
+  const upload = compile((p: unknown) => p, { ...opts, name: 'upload-tokenizer' });
+  const plan = compile((p: Params<TokenizerParams>, x: Node) => {
+    const y = clampImages(tk.decodeCodes(p, tk.encode(p, x).codes));
+    return { images: y, psnr: psnrExpr(y, x) };
+  }, { ...opts, name: 'reconstruct-full' });
+  const collect = featureCollector(ex.featureDim);
+  let psnrSum = 0;
+  let seconds = 0;
+  const device = await upload.run(params);
+  try {
+    for (let s = 0; s < n; s += batch) {
+      const b = Math.min(batch, n - s);
+      const t0 = performance.now();
+      const out = await plan.run(device, imageBatch(images, per, shape, s, b)) as unknown as { images: DeviceArray; psnr: DeviceArray };
+      const [im, ps] = [await out.images.host(), await out.psnr.host()];
+      release(out);
+      seconds += (performance.now() - t0) / 1000;
+      for (const v of ps.data) psnrSum += v;
+      collect.add(await ex.run(im));
+    }
+  } finally {
+    release(device);
+    plan.dispose();
+    upload.dispose();
+  }
+  return { images: n, psnr: psnrSum / n, features: collect.done(), seconds };
+};

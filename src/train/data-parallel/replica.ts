@@ -1,0 +1,104 @@
+/**
+ * The replica side of data-parallel training, platform-neutral: it answers the protocol's
+ * requests with a trainer split in two (gradients of a shard, then the update). The edge that
+ * runs it (a Node worker thread, a Web Worker) only moves the messages.
+ */
+import { release } from '../../compile/compile.ts';
+import { hostArray, isDeviceArray, isHostArray, type DeviceArray, type HostArray } from '../../compile/device-array.ts';
+import type { Shape } from '../../ir/shape.ts';
+import { flatten, unflatten, type Tree, type TreeDef } from '../../tree/tree.ts';
+import type { ApplyReply, GradientsReply, HostState, Recipe, ReplicaRequest } from './protocol.ts';
+import { checksum, packLeaves, ShardError, unpackLeaves } from './shards.ts';
+
+/** A training state by part, on the replica's backend (host arrays until the first update). */
+export type TrainState = Readonly<Record<string, Tree<DeviceArray | HostArray>>>;
+
+/** A trainer split in two, so the gradients of every shard can be averaged before the update. */
+export interface SplitTrainer<I = unknown> {
+  /** The gradients of the shard's mean loss (the parameters' tree) and its metrics; the state is kept. */
+  gradients(state: TrainState, inputs: I): Promise<{ grads: Tree<DeviceArray>; metrics: Record<string, number> }>;
+  /** The update with the averaged gradients; releases the previous state's device arrays. */
+  apply(state: TrainState, grads: Tree<HostArray>): Promise<{ state: TrainState; metrics: Record<string, number> }>;
+  dispose(): void;
+}
+
+export type BuildTrainer = (recipe: Recipe) => Promise<SplitTrainer> | SplitTrainer;
+
+const isArray = (x: unknown): x is DeviceArray | HostArray => isDeviceArray(x) || isHostArray(x);
+
+const leavesOf = (t: Tree<DeviceArray | HostArray>) => flatten(t, isArray, 'array');
+
+const toHostState = async (s: TrainState): Promise<HostState> => Object.fromEntries(await Promise.all(
+  Object.keys(s).sort().map(async (k) => {
+    const { leaves, def } = leavesOf(s[k]);
+    return [k, unflatten(def, await Promise.all(leaves.map((l) => (isDeviceArray(l) ? l.host() : l))))] as const;
+  }),
+));
+
+interface Layout { readonly def: TreeDef; readonly shapes: Shape[] }
+
+/** Answers one request at a time; `dispose` frees the trainer and the state. */
+export const replicaServer = (build: BuildTrainer) => {
+  let trainer: SplitTrainer | undefined;
+  let state: TrainState | undefined;
+  let layout: Layout | undefined;
+  const ready = () => {
+    if (!trainer || !state || !layout) throw new ShardError('this replica has not been initialised (send init first)');
+    return { trainer, state, layout };
+  };
+  const handle = async (req: ReplicaRequest): Promise<{ value: unknown; transfer: ArrayBuffer[] }> => {
+    switch (req.type) {
+      case 'init': {
+        dispose();
+        if (!req.state.params) throw new ShardError(`the initial state has no params (parts: ${Object.keys(req.state).join(', ')})`);
+        trainer = await build(req.recipe);
+        state = req.state;
+        const { leaves, def } = leavesOf(req.state.params);
+        layout = { def, shapes: leaves.map((l) => [...l.shape]) };
+        return { value: null, transfer: [] };
+      }
+      case 'gradients': {
+        const r = ready();
+        const out = await r.trainer.gradients(r.state, req.inputs);
+        const { leaves } = flatten(out.grads, isDeviceArray, 'device array');
+        const host = await Promise.all(leaves.map((l) => l.host()));
+        release(out.grads);
+        if (host.length !== r.layout.shapes.length) throw new ShardError(`${host.length} gradients for ${r.layout.shapes.length} parameters`);
+        const grads = packLeaves(host);
+        const value: GradientsReply = { grads, metrics: out.metrics };
+        return { value, transfer: [grads.buffer as ArrayBuffer] };
+      }
+      case 'apply': {
+        const r = ready();
+        const grads = unflatten(r.layout.def, unpackLeaves(req.grads, r.layout.shapes));
+        const out = await r.trainer.apply(r.state, grads);
+        state = out.state;
+        const value: ApplyReply = { metrics: out.metrics };
+        return { value, transfer: [] };
+      }
+      case 'checksum': {
+        const host = await toHostState(ready().state);
+        return { value: checksum(Object.keys(host).sort().flatMap((k) => flatten(host[k], isHostArray, 'array').leaves)), transfer: [] };
+      }
+      case 'state':
+        return { value: await toHostState(ready().state), transfer: [] };
+      case 'perturb': {
+        const r = ready();
+        const { leaves, def } = leavesOf(r.state.params);
+        const host = await Promise.all(leaves.map((l) => (isDeviceArray(l) ? l.host() : l)));
+        const first = Float32Array.from(host[0].data as Float32Array);
+        first[0] += 1e-3;
+        release(r.state.params);
+        state = { ...r.state, params: unflatten(def, [hostArray(first, host[0].shape), ...host.slice(1)]) };
+        return { value: null, transfer: [] };
+      }
+    }
+  };
+  const dispose = (): void => {
+    trainer?.dispose();
+    if (state) release(state);
+    trainer = undefined;
+    state = undefined;
+  };
+  return { handle, dispose };
+};
