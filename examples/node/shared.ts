@@ -18,19 +18,7 @@ export const runMain = (body: () => Promise<void>): Promise<void> => body().catc
   process.exitCode = 1;
 });
 
-/** Comma-separated class ids, checked. */
-export const parseClasses = (s: string): number[] => {
-  const ids = s.split(',').map((x) => Number(x.trim()));
-  if (s.trim() === '' || ids.some((x) => !Number.isInteger(x) || x < 0)) throw new Error(`--classes: expected comma-separated class ids, got '${s}'`);
-  return ids;
-};
-
-/** A positive integer flag (or its default). */
-export const positiveInt = (name: string, value: string | undefined, fallback: number): number => {
-  const n = value === undefined ? fallback : Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: expected a positive integer, got '${value}'`);
-  return n;
-};
+export { parseClasses, positiveInt } from '../shared/flag-values.ts';
 
 /** The --backend flag, else DETAILFLOW_BACKEND, else webgpu on a hardware adapter, else wasm. */
 export const pickBackend = async (flag?: string): Promise<BackendName> => {

@@ -42,6 +42,20 @@ export const loadCheckpoint = async (file: string, kind: string | undefined, exp
   return ck.right;
 };
 
+/**
+ * Where a run starts: the fresh state at step 0, or with --resume the checkpoint's trees (every
+ * tensor checked against the fresh state's shape) at its recorded step.
+ */
+export const startingPoint = async <S extends object>(
+  resume: boolean | undefined, file: string, kind: string, fresh: S, io: CliIO,
+): Promise<{ state: S; start: number }> => {
+  if (!resume) return { state: fresh, start: 0 };
+  const ck = await loadCheckpoint(file, kind, fresh as never);
+  const start = (ck.meta.state as { step: number }).step;
+  io.err(`resuming ${file} at step ${start}`);
+  return { state: Object.fromEntries(Object.keys(fresh).map((k) => [k, ck.trees[k]])) as S, start };
+};
+
 /** Progress on stderr: rewritten in place on a terminal, one line every `every` steps otherwise. */
 export const progressReporter = (io: CliIO, opts: { total: number; startStep: number; imagesPerStep: number; every?: number; tty?: boolean }) => {
   const started = performance.now();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { chooseBackend, flagProblems, readJsonFile } from '../common.ts';
-import { jsonlLogger, loadCheckpoint, prepareRunDir, progressReporter, saveCheckpoint } from '../training-run.ts';
+import { jsonlLogger, prepareRunDir, startingPoint, progressReporter, saveCheckpoint } from '../training-run.ts';
 import { AR_KIND, loadCodes } from '../ar-files.ts';
 import { arSession, describeWorkers, workersFlag } from '../training-sessions.ts';
 import { decodeArConfig, type ArConfig } from '../../detailflow/ar/config.ts';
@@ -68,15 +68,8 @@ export const trainArCommand: Command = {
     const runKey = keyFromSeed(train.seed);
     const trainer = arTrainer(model, train, backend);
     const fresh = model.init(foldIn(runKey, 0)) as never;
-    let state: ArState = { params: fresh, ema: fresh, opt: trainer.initOpt(fresh) };
-    let start = 0;
     const file = path.join(dir, 'ar.safetensors');
-    if (f.resume) {
-      const ck = await loadCheckpoint(file, AR_KIND, { params: fresh, ema: fresh, opt: state.opt as never });
-      state = { params: ck.trees.params!, ema: ck.trees.ema!, opt: ck.trees.opt! };
-      start = (ck.meta.state as { step: number }).step;
-      io.err(`resuming ${file} at step ${start}`);
-    }
+    const { state, start } = await startingPoint<ArState>(f.resume, file, AR_KIND, { params: fresh, ema: fresh, opt: trainer.initOpt(fresh) }, io);
     const workers = workersFlag(f.workers, train.batchSize, backend);
     if (E.isLeft(workers)) return flagProblems(io, 'train-ar', [workers.left], usage);
     io.err(`train-ar: ${describeWorkers(workers.right, train.batchSize)} on ${backend}`);

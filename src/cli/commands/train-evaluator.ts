@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { chooseBackend, flagProblems, loadSplit, readJsonFile } from '../common.ts';
-import { jsonlLogger, loadCheckpoint, prepareRunDir, progressReporter, saveCheckpoint } from '../training-run.ts';
+import { jsonlLogger, prepareRunDir, startingPoint, progressReporter, saveCheckpoint } from '../training-run.ts';
 import { EVALUATOR_KIND } from '../../eval/evaluator/evaluator-file.ts';
 import { evaluateClassifier } from '../evaluate-classifier.ts';
 import { toHostTree } from '../host-tree.ts';
@@ -61,15 +61,10 @@ export const trainEvaluatorCommand: Command = {
       weightDecay: cfg.weightDecay,
     });
     const fresh = net.init(foldIn(runKey, 0));
-    let state: State = { params: fresh as never, opt: optimizer.initHost(fresh as never) };
-    let start = 0;
     const file = path.join(dir, 'evaluator.safetensors');
-    if (f.resume) {
-      const ck = await loadCheckpoint(file, EVALUATOR_KIND, { params: fresh as never, opt: state.opt as never });
-      state = { params: ck.trees.params as never, opt: ck.trees.opt as never };
-      start = (ck.meta.state as { step: number }).step;
-      io.err(`resuming ${file} at step ${start}`);
-    }
+    const from = await startingPoint<State>(f.resume, file, EVALUATOR_KIND, { params: fresh as never, opt: optimizer.initHost(fresh as never) }, io);
+    let state = from.state;
+    const start = from.start;
     const loss = evaluatorLoss(cfg);
     const step = compile((p: never, o: never, x: never, y: never) => {
       const out = stepFnWithAux((q: never, xx: never, yy: never) => loss(q, xx, yy), optimizer, 1.0)(p, o, x, y);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { chooseBackend, flagProblems, loadSplit, readJsonFile } from '../common.ts';
-import { jsonlLogger, loadCheckpoint, prepareRunDir, progressReporter, saveCheckpoint } from '../training-run.ts';
+import { jsonlLogger, prepareRunDir, startingPoint, progressReporter, saveCheckpoint } from '../training-run.ts';
 import { compile, release } from '../../compile/compile.ts';
 import type { DeviceArray, HostArray } from '../../compile/device-array.ts';
 import { decodeCnnTeacherConfig, type CnnTeacherConfig } from '../../detailflow/teacher/config.ts';
@@ -50,17 +50,10 @@ export const trainTeacherCommand: Command = {
     const runKey = keyFromSeed(seed);
     const optimizer = adam({ lr: warmupCosine({ peak: cfg.lr, warmupSteps: Math.round(cfg.steps * 0.05), totalSteps: cfg.steps, floor: cfg.lr * 0.05 }) });
     const fresh = net.init(foldIn(runKey, 0));
-    let params: Tree<HostArray | DeviceArray> = fresh as never;
-    let opt: Tree<HostArray | DeviceArray> = optimizer.initHost(fresh as never);
-    let start = 0;
     const file = path.join(dir, 'teacher.safetensors');
-    if (f.resume) {
-      const ck = await loadCheckpoint(file, KIND, { params: fresh as never, opt: opt as never });
-      params = ck.trees.params as never;
-      opt = ck.trees.opt as never;
-      start = (ck.meta.state as { step: number }).step;
-      io.err(`resuming ${file} at step ${start}`);
-    }
+    const from = await startingPoint(f.resume, file, KIND, { params: fresh as unknown as Tree<HostArray | DeviceArray>, opt: optimizer.initHost(fresh as never) as Tree<HostArray | DeviceArray> }, io);
+    let { params, opt } = from.state;
+    const start = from.start;
     const loss = teacherLoss(cfg);
     const step = compile((p: never, o: never, x: never, y: never) => {
       const out = stepFnWithAux((q: never, xx: never, yy: never) => {

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { chooseBackend, flagProblems, loadSplit, readJsonFile } from '../common.ts';
-import { jsonlLogger, loadCheckpoint, prepareRunDir, progressReporter, saveCheckpoint, RunError } from '../training-run.ts';
+import { jsonlLogger, loadCheckpoint, prepareRunDir, startingPoint, progressReporter, saveCheckpoint, RunError } from '../training-run.ts';
 import { reconstructionPng } from '../reconstruction-png.ts';
 import type { DeviceArray, HostArray } from '../../compile/device-array.ts';
 import { decodeTokenizerConfig, type TokenizerConfig } from '../../detailflow/tokenizer/config.ts';
@@ -12,6 +12,8 @@ import { decodeTrainConfig, type TrainConfig } from '../../detailflow/tokenizer/
 import { tokenizer } from '../../detailflow/tokenizer/model.ts';
 import { tokenizerRun } from '../../detailflow/tokenizer/fit.ts';
 import { cnnTeacher } from '../../detailflow/teacher/cnn.ts';
+import { decodePrecomputedTeacher } from '../../detailflow/teacher/precomputed.ts';
+import { readFileBytes } from '../../platform/files.ts';
 import type { Teacher } from '../../detailflow/teacher/teacher.ts';
 import { decodeCnnTeacherConfig, type CnnTeacherConfig } from '../../detailflow/teacher/config.ts';
 import { trainLoop } from '../../train/loop.ts';
@@ -20,13 +22,17 @@ import { KIND as TEACHER_KIND } from './train-teacher.ts';
 import { describeWorkers, tokenizerSession, workersFlag } from '../training-sessions.ts';
 
 const usage = `detailflow train-tokenizer [--config file.json] [--data DIR] --out RUN_DIR [--steps S] [--until S]
-                            [--backend B] [--teacher CKPT | --no-align] [--resume | --init CKPT] [--workers N]
+                            [--backend B] [--teacher CKPT | --teacher-features FILE | --no-align]
+                            [--resume | --init CKPT] [--workers N]
 
 Trains the 1D coarse-to-fine tokenizer on the training split. The config file may hold
 {"tokenizer": {...TokenizerConfig}, "train": {...TrainConfig}}; every field has a default
 (32x32, patch 4, N = 32 tokens, g = 4, C = 4, alpha 1.5, codebook 1024 x 8, width 128, depth 4).
 --teacher is a train-teacher checkpoint (default models/teacher.safetensors); --no-align turns the
-first-token alignment and the perceptual term off. Writes RUN_DIR/tokenizer.safetensors (the
+first-token alignment and the perceptual term off. --teacher-features aligns token 0 to features
+computed elsewhere (e.g. SigLIP2's): a safetensors file with float32 'features' [images, F], row i
+for training image i (or an int32 'indices' tensor naming each row's image); it has no feature
+maps, so the perceptual term is off, and it trains with one worker. Writes RUN_DIR/tokenizer.safetensors (the
 previous one kept as .prev), RUN_DIR/log.jsonl and RUN_DIR/recon-<step>.png. --until stops after
 that step (the learning-rate schedule still spans --steps); --resume continues from the checkpoint;
 --init starts from another tokenizer's parameters (same configuration) with a fresh optimiser.
@@ -48,18 +54,27 @@ export const trainTokenizerCommand: Command = {
   run: async (argv, io) => {
     const flags = parseFlags(argv, {
       config: 'string', data: 'string', out: 'string', steps: 'number', until: 'number', backend: 'string', teacher: 'string', 'no-align': 'boolean', resume: 'boolean', init: 'string', workers: 'number',
+      'teacher-features': 'string',
     });
     if (E.isLeft(flags)) return flagProblems(io, 'train-tokenizer', flags.left, usage);
     const f = flags.right;
-    if (f.out === undefined) return flagProblems(io, 'train-tokenizer', ['--out RUN_DIR is required'], usage);
+    const exclusive = [f.teacher !== undefined && '--teacher', f['teacher-features'] !== undefined && '--teacher-features', f['no-align'] && '--no-align'].filter(Boolean);
+    const flagErrors = [
+      ...(f.out === undefined ? ['--out RUN_DIR is required'] : []),
+      ...(exclusive.length > 1 ? [`${exclusive.join(' and ')} exclude each other: choose one teacher, or none with --no-align`] : []),
+      ...(f['teacher-features'] !== undefined && f.workers !== undefined && f.workers > 1 ? ['--teacher-features trains with one worker (precomputed features are not sharded yet): drop --workers or pass --workers 1'] : []),
+    ];
+    if (flagErrors.length) return flagProblems(io, 'train-tokenizer', flagErrors, usage);
     const raw = (await readJsonFile(f.config)) as { tokenizer?: unknown; train?: unknown };
     const tc = decodeTokenizerConfig(raw.tokenizer ?? {});
     const rc = decodeTrainConfig({ ...(raw.train as object ?? {}), ...(f.steps !== undefined ? { steps: f.steps } : {}) });
     const problems = [...(E.isLeft(tc) ? tc.left.problems : []), ...(E.isLeft(rc) ? rc.left.problems : [])];
     if (E.isLeft(tc) || E.isLeft(rc)) { io.err(`detailflow train-tokenizer: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`); return 2; }
-    const cfg: TokenizerConfig = f['no-align'] ? { ...tc.right, alignWeight: 0, perceptualWeight: 0 } : tc.right;
+    // precomputed features have no feature maps, so they carry no perceptual term
+    const cfg: TokenizerConfig = f['no-align'] ? { ...tc.right, alignWeight: 0, perceptualWeight: 0 }
+      : f['teacher-features'] !== undefined ? { ...tc.right, perceptualWeight: 0 } : tc.right;
     const train: TrainConfig = rc.right;
-    const dir = await prepareRunDir(f.out);
+    const dir = await prepareRunDir(f.out!);
     const backend = await chooseBackend(f.backend);
     const data = await loadSplit(f.data, 'train');
     const test = await loadSplit(f.data, 'test');
@@ -70,7 +85,9 @@ export const trainTokenizerCommand: Command = {
     let teacher: Teacher | undefined;
     let teacherParams: Tree<HostArray> | undefined;
     let teacherConfig: CnnTeacherConfig | undefined;
-    if (!f['no-align']) {
+    if (f['teacher-features'] !== undefined) {
+      teacher = await loadTeacherFeatures(f['teacher-features'], data.count);
+    } else if (!f['no-align']) {
       const ck = await loadCheckpoint(f.teacher ?? DEFAULT_TEACHER, TEACHER_KIND).catch((e: Error) => {
         throw new RunError(`${e.message}\n(train one with 'detailflow train-teacher --out runs/teacher', pass --teacher CKPT, or use --no-align)`);
       });
@@ -85,16 +102,9 @@ export const trainTokenizerCommand: Command = {
     const fresh = run.initParams();
     // --init starts from trained parameters (e.g. the shipped model) with a fresh optimiser
     const initial = f.init === undefined ? fresh : await initialParams(f.init, cfg, fresh);
-    let state: State = { params: initial as never, opt: run.initOpt(fresh as never) };
-    let start = 0;
     const file = path.join(dir, 'tokenizer.safetensors');
-    if (f.resume) {
-      const ck = await loadCheckpoint(file, TOKENIZER_KIND, { params: fresh as never, opt: state.opt as never });
-      state = { params: ck.trees.params as never, opt: ck.trees.opt as never };
-      start = (ck.meta.state as { step: number }).step;
-      io.err(`resuming ${file} at step ${start}`);
-    }
-    const workers = workersFlag(f.workers, train.batchSize, backend);
+    const { state, start } = await startingPoint<State>(f.resume, file, TOKENIZER_KIND, { params: initial as never, opt: run.initOpt(fresh as never) }, io);
+    const workers = teacher?.kind === 'precomputed' ? E.right(1) : workersFlag(f.workers, train.batchSize, backend);
     if (E.isLeft(workers)) return flagProblems(io, 'train-tokenizer', [workers.left], usage);
     io.err(`train-tokenizer: ${describeWorkers(workers.right, train.batchSize)} on ${backend}`);
     const progress = progressReporter(io, { total: train.steps, startStep: start, imagesPerStep: train.batchSize });
@@ -130,6 +140,15 @@ export const trainTokenizerCommand: Command = {
     }
     return 0;
   },
+};
+
+/** Features computed elsewhere (e.g. SigLIP2's pooled embeddings), one row per training image. */
+const loadTeacherFeatures = async (file: string, count: number): Promise<Teacher> => {
+  const bytes = await readFileBytes(path.resolve(file), 'pass a safetensors file with a float32 [images, F] tensor named features (see the README)');
+  if (E.isLeft(bytes)) throw new RunError(bytes.left.message);
+  const t = decodePrecomputedTeacher(bytes.right, { count });
+  if (E.isLeft(t)) throw new RunError(`--teacher-features ${file}: ${t.left.message}`);
+  return t.right;
 };
 
 const initialParams = async (file: string, cfg: TokenizerConfig, fresh: unknown): Promise<Tree<HostArray>> => {
