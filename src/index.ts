@@ -39,4 +39,5 @@ export * as teacher from './detailflow/teacher/index.ts';
 export * as ar from './detailflow/ar/index.ts';
 export * as sample from './detailflow/sample/index.ts';
 export * as pretrained from './detailflow/pretrained/index.ts';
+export * as baselines from './detailflow/baselines/index.ts';
 export * as evaluation from './eval/index.ts';

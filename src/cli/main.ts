@@ -17,8 +17,9 @@ import { sampleCommand } from './commands/sample.ts';
 import { demoCommand } from './commands/demo.ts';
 import { trainEvaluatorCommand } from './commands/train-evaluator.ts';
 import { evalCommand } from './commands/eval.ts';
+import { compareCommand } from './commands/compare.ts';
 
-export const commands: readonly Command[] = [demoCommand, doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, trainEvaluatorCommand, evalCommand, exportCommand, benchCommand];
+export const commands: readonly Command[] = [demoCommand, doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, trainEvaluatorCommand, evalCommand, compareCommand, exportCommand, benchCommand];
 
 const USAGE_ERROR = 2;
 

@@ -29,7 +29,11 @@ export interface GenerationEval {
 }
 
 export const evaluateGeneration = async (
-  models: { readonly tk: Tokenizer; readonly params: TokenizerParams; readonly ar: { readonly config: ArConfig; readonly ema: ArParams } },
+  models: {
+    readonly tk: Tokenizer; readonly params: TokenizerParams;
+    /** `sampler` 'token-by-token' for a next-token (g = 1) model; default 'grouped'. */
+    readonly ar: { readonly config: ArConfig; readonly ema: ArParams; readonly sampler?: 'grouped' | 'token-by-token' };
+  },
   ex: FeatureExtractor, labels: Int32Array, batch: number, key: Key, sampling: SampleOptions, opts: CompileOptions = {},
 ): Promise<GenerationEval> => {
   const { tk, params, ar } = models;
@@ -44,7 +48,7 @@ export const evaluateGeneration = async (
   try {
     for (let s = 0, i = 0; s < labels.length; s += batch, i++) {
       const t0 = performance.now();
-      const r = await sampler.grouped(arDevice, labels.subarray(s, Math.min(s + batch, labels.length)), foldIn(key, i), sampling);
+      const r = await (ar.sampler === 'token-by-token' ? sampler.tokenByToken : sampler.grouped)(arDevice, labels.subarray(s, Math.min(s + batch, labels.length)), foldIn(key, i), sampling);
       const out = await decode.run(tkDevice, r.tokens);
       const images: HostArray = await out.host();
       release(out);

@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { dispatch } from '../../src/cli/main.ts';
+import { memoryIO } from '../../src/cli/io.ts';
+import { variantNames } from '../../src/detailflow/baselines/variants.ts';
+
+const run = async (argv: string[]) => {
+  const io = memoryIO();
+  const code = await dispatch(argv, io);
+  return { code, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
+};
+
+const NUMERIC = ['tokens', 'passes', 'tokenizerParams', 'arParams', 'rfd', 'psnr', 'gfd', 'classAccuracy', 'imagesPerSecond', 'trainSeconds'] as const;
+
+test('compare --budget smoke trains and scores every variant, one finite row each, and a rerun with --reuse loads them', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'detailflow-compare-'));
+  const r = await run(['compare', '--budget', 'smoke', '--backend', 'wasm', '--out', dir, '--json']);
+  assert.equal(r.code, 0, r.err);
+  const report = JSON.parse(r.out) as { budget: { name: string; samples: number; limit: number }; rows: Record<string, number | string>[] };
+  assert.equal(report.budget.name, 'smoke');
+  assert.deepEqual(report.rows.map((row) => row.variant), variantNames);
+  for (const row of report.rows) {
+    for (const k of NUMERIC) assert.ok(Number.isFinite(row[k]), `${row.variant}.${k} = ${row[k]}`);
+    assert.equal(row.samples, report.budget.samples);
+    assert.equal(row.testImages, report.budget.limit);
+    assert.ok((row.classAccuracy as number) >= 0 && (row.classAccuracy as number) <= 1);
+  }
+  const by = Object.fromEntries(report.rows.map((row) => [row.variant, row]));
+  assert.equal(by.raster.tokens, 64);
+  assert.equal(by.raster.passes, 64);
+  assert.equal(by.g1.passes, by.g1.tokens, 'g = 1 takes one pass per token');
+  assert.ok((by.detailflow.passes as number) < (by.detailflow.tokens as number), 'grouped decoding takes fewer passes than tokens');
+  for (const v of variantNames) assert.ok(existsSync(path.join(dir, `${v}.safetensors`)), v);
+
+  const again = await run(['compare', '--budget', 'smoke', '--backend', 'wasm', '--out', dir, '--reuse', '--variants', 'raster,no-align']);
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.err, /compare raster: loaded/);
+  assert.match(again.err, /compare no-align: loaded/);
+  const lines = again.out.split('\n');
+  assert.match(lines[0], /budget smoke.*on 4 reconstructed test images.*gFD on 4 class-balanced samples/);
+  assert.match(lines[1], /^variant\s+tokens\s+passes/);
+  assert.match(lines[2], /^raster\s+64\s+64\s/);
+  assert.match(lines[3], /^no-align\s/);
+  const rfd = (name: string) => report.rows.find((row) => row.variant === name)!.rfd as number;
+  assert.ok(again.out.includes(rfd('raster').toFixed(2)), 'a loaded variant reconstructs as it did when trained');
+});
+
+test('compare reports bad flags together', async () => {
+  const r = await run(['compare', '--variants', 'raster,nope', '--samples', '1', '--reuse', '--budget', 'huge']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /unknown nope/);
+  assert.match(r.err, /--samples/);
+  assert.match(r.err, /--reuse needs --out/);
+  assert.match(r.err, /--budget: expected smoke, small or a \.json file/);
+});
