@@ -23,9 +23,9 @@ import { tokenizer } from '../../src/detailflow/tokenizer/model.ts';
 import { trainDefaults } from '../../src/detailflow/tokenizer/train-config.ts';
 import { syntheticDataset } from '../../src/data/synthetic.ts';
 import { DataParallel, ReplicaDivergenceError } from '../../src/train/data-parallel/coordinator.ts';
-import { ReplicaError, type HostState } from '../../src/train/data-parallel/protocol.ts';
+import { ReplicaError, type HostState, type ReplicaPort } from '../../src/train/data-parallel/protocol.ts';
 import { replicaServer } from '../../src/train/data-parallel/replica.ts';
-import { meanOf, replicaCount } from '../../src/train/data-parallel/shards.ts';
+import { meanInto, meanOf, partOf, replicaCount } from '../../src/train/data-parallel/shards.ts';
 import { startNodeReplicas } from '../../src/platform/workers/node-replicas.ts';
 import { tokenizerSession } from '../../src/cli/training-sessions.ts';
 import { runTrainBench } from '../../src/cli/train-bench.ts';
@@ -93,6 +93,48 @@ test('a replica reports requests it cannot serve (before init, unknown recipe) a
   const server = replicaServer(buildReplicaTrainer);
   await assert.rejects(server.handle({ type: 'checksum' }), /has not been initialised/);
   await assert.rejects(server.handle({ type: 'init', recipe: { kind: 'nope', backend: 'cpu' }, state: { params: {} }, shard: { index: 0, count: 1 } }), /unknown replica recipe 'nope'/);
+});
+
+test('the mean computed in parts (any split, any caller) has the bytes of the whole mean', () => {
+  const vs = [0, 1, 2].map((k) => Float32Array.from({ length: 101 }, (_, i) => Math.sin(i * 7.3 + k) * 10 ** ((i % 9) - 4)));
+  for (const count of [2, 3]) {
+    const whole = meanOf(vs.slice(0, count));
+    for (const parts of [1, 2, 3, 7]) {
+      const out = new Float32Array(101).fill(NaN);
+      for (let p = parts - 1; p >= 0; p--) { const { from, to } = partOf(101, p, parts); meanInto(vs.slice(0, count), out, from, to); }
+      assert.deepEqual(out, whole, `${count} vectors in ${parts} parts`);
+    }
+  }
+  assert.throws(() => meanInto(vs, new Float32Array(101), 5, 102), /range \[5, 102\)/);
+});
+
+/** Replicas in this thread (their messages are not copied): shared memory or not, as asked. */
+const inProcessReplicas = (count: number, sharesMemory: boolean, seen: Set<string>): ReplicaPort[] => Array.from({ length: count }, () => {
+  const server = replicaServer(buildReplicaTrainer);
+  return { sharesMemory, request: async (r) => { seen.add(r.type); return (await server.handle(r)).value; }, close: async () => server.dispose() };
+});
+
+test('AR: the shared-memory exchange and the copied gradients give bit-identical replicas', async () => {
+  const model = arModel(arCfg);
+  const fresh = model.init(keyFromSeed(1)) as unknown as Tree<HostArray>;
+  const local = arTrainer(model, arTrain, 'cpu');
+  const state0: HostState = { params: fresh, ema: fresh, opt: local.initOpt(fresh) };
+  local.dispose();
+  const run = async (sharesMemory: boolean) => {
+    const seen = new Set<string>();
+    const dp = await DataParallel.start(inProcessReplicas(2, sharesMemory, seen), arRecipe('cpu', arCfg, arTrain), state0, { checkEvery: 1 });
+    try {
+      const metrics = [];
+      for (let i = 0; i < 2; i++) metrics.push(await dp.step(arShards(codes, arRows(i), arKey(i), 2)));
+      return { metrics, state: await dp.state(), reduced: seen.has('reduce') };
+    } finally {
+      await dp.close();
+    }
+  };
+  const [shared, copied] = [await run(true), await run(false)];
+  assert.deepEqual([shared.reduced, copied.reduced], [true, false], 'the replicas average the gradients exactly when they share memory');
+  assert.deepEqual(shared.metrics, copied.metrics);
+  for (const part of Object.keys(copied.state)) assert.deepEqual(leaves(shared.state[part]), leaves(copied.state[part]), part);
 });
 
 test('AR: 2 worker threads match 1 worker (metrics and state); the identity check catches a perturbed worker; worker errors reject', async () => {

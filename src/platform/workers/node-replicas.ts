@@ -37,6 +37,7 @@ const nodeReplica = (index: number, count: number): ReplicaPort => {
   worker.on('messageerror', (e) => fail(new ReplicaError(index, count, `a message could not be read: ${e.message}`)));
   worker.on('exit', (code) => fail(new ReplicaError(index, count, `the worker thread exited (code ${code})`)));
   return {
+    sharesMemory: true,
     request: (request: ReplicaRequest, transfer: ArrayBuffer[] = []) => {
       if (ended) return Promise.reject(ended);
       return new Promise((resolve, reject) => {

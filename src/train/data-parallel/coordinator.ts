@@ -1,12 +1,16 @@
 /**
  * The coordinating side of data-parallel training, platform-neutral. Each step every replica
  * computes the gradients of its shard; their mean (summed in replica order, so every replica
- * gets the same bytes) goes back to all of them, and each applies the same update to its own
- * copy of the state. The copies therefore stay bit-identical, which is checked: the update's
- * metrics every step, a checksum of the whole state every `checkEvery` steps and before the
- * state is read (checkpoints).
+ * gets the same bytes) reaches all of them, and each applies the same update to its own copy of
+ * the state. Where the ports share memory the gradients never pass through this thread: each
+ * replica writes its slot of a shared buffer and averages its part of the elements (see
+ * Exchange); otherwise they are posted here, averaged and posted back. The copies therefore stay
+ * bit-identical, which is checked: the update's metrics every step, a checksum of the whole state
+ * every `checkEvery` steps and before the state is read (checkpoints).
  */
-import type { ApplyReply, GradientsReply, HostState, Recipe, ReplicaPort } from './protocol.ts';
+import { isHostArray } from '../../compile/device-array.ts';
+import { flatten } from '../../tree/tree.ts';
+import type { ApplyReply, Exchange, GradientsReply, HostState, Recipe, ReplicaPort } from './protocol.ts';
 import { meanOf } from './shards.ts';
 
 export class ReplicaDivergenceError extends Error {
@@ -18,6 +22,14 @@ export interface DataParallelOptions {
   readonly checkEvery?: number;
 }
 
+/** Shared memory for the gradients of every replica and their mean, where every port can share it. */
+const exchangeFor = (ports: readonly ReplicaPort[], state: HostState): Exchange | undefined => {
+  if (typeof SharedArrayBuffer !== 'function' || !ports.every((p) => p.sharesMemory)) return undefined;
+  const floats = flatten(state.params ?? {}, isHostArray, 'array').leaves.reduce((s, l) => s + l.data.length, 0);
+  const bytes = floats * Float32Array.BYTES_PER_ELEMENT;
+  return { floats, slots: new SharedArrayBuffer(ports.length * bytes), mean: new SharedArrayBuffer(bytes) };
+};
+
 const sameMetrics = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean =>
   Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => Object.is(a[k], b[k]));
 
@@ -28,6 +40,7 @@ const meanMetrics = (ms: readonly Readonly<Record<string, number>>[]): Record<st
 export class DataParallel<I> {
   readonly #ports: readonly ReplicaPort[];
   readonly #checkEvery: number;
+  #shared = false;
   #steps = 0;
   #closed = false;
 
@@ -40,7 +53,9 @@ export class DataParallel<I> {
   static async start<I>(ports: readonly ReplicaPort[], recipe: Recipe, state: HostState, opts: DataParallelOptions = {}): Promise<DataParallel<I>> {
     const dp = new DataParallel<I>(ports, opts.checkEvery ?? 25);
     try {
-      await Promise.all(ports.map((p, index) => p.request({ type: 'init', recipe, state, shard: { index, count: ports.length } })));
+      const exchange = exchangeFor(ports, state);
+      await Promise.all(ports.map((p, index) => p.request({ type: 'init', recipe, state, shard: { index, count: ports.length }, ...(exchange ? { exchange } : {}) })));
+      dp.#shared = exchange !== undefined;
     } catch (e) {
       await dp.close();
       throw e;
@@ -54,10 +69,7 @@ export class DataParallel<I> {
   async step(inputs: readonly I[]): Promise<Record<string, number>> {
     if (inputs.length !== this.#ports.length) throw new RangeError(`${inputs.length} shards for ${this.#ports.length} replicas`);
     const shards = await Promise.all(this.#ports.map((p, k) => p.request({ type: 'gradients', inputs: inputs[k] }))) as GradientsReply[];
-    const grads = meanOf(shards.map((s) => s.grads));
-    // posting copies the vector for each replica but the last, which takes the buffer itself
-    const last = this.#ports.length - 1;
-    const applied = await Promise.all(this.#ports.map((p, k) => p.request({ type: 'apply', grads }, k === last ? [grads.buffer as ArrayBuffer] : []))) as ApplyReply[];
+    const applied = await (this.#shared ? this.#applyShared() : this.#applyCopied(shards.map((s) => s.grads!))) as ApplyReply[];
     this.#steps++;
     const differ = applied.findIndex((a) => !sameMetrics(a.metrics, applied[0].metrics));
     if (differ > 0) {
@@ -67,6 +79,19 @@ export class DataParallel<I> {
     if (this.#steps % this.#checkEvery === 0) await this.verify();
     const merged = { ...meanMetrics(shards.map((s) => s.metrics)), ...applied[0].metrics };
     return Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]]));
+  }
+
+  /** Every replica's gradients are in its slot: the replicas average a part each, then all update from the mean. */
+  async #applyShared(): Promise<unknown[]> {
+    await Promise.all(this.#ports.map((p) => p.request({ type: 'reduce' })));
+    return Promise.all(this.#ports.map((p) => p.request({ type: 'apply' })));
+  }
+
+  /** Without shared memory: the mean here, posted to every replica (a copy each but the last, which takes the buffer). */
+  #applyCopied(vs: Float32Array[]): Promise<unknown[]> {
+    const grads = meanOf(vs);
+    const last = this.#ports.length - 1;
+    return Promise.all(this.#ports.map((p, k) => p.request({ type: 'apply', grads }, k === last ? [grads.buffer as ArrayBuffer] : [])));
   }
 
   /** Throws a ReplicaDivergenceError unless every replica's state has the same checksum. */

@@ -10,6 +10,18 @@ import type { Tree } from '../../tree/tree.ts';
 /** A training state as host arrays by part (params, opt, ema, ...): what a checkpoint holds. */
 export type HostState = Readonly<Record<string, Tree<HostArray>>>;
 
+/**
+ * Shared memory for the gradient exchange, where the platform has it: replica k writes its packed
+ * gradients into slot k (`slots` holds `count` vectors of `floats`), then each replica averages its
+ * part of the elements into `mean`, which every replica's update reads. Nothing is copied through
+ * the coordinator.
+ */
+export interface Exchange {
+  readonly floats: number;
+  readonly slots: SharedArrayBuffer;
+  readonly mean: SharedArrayBuffer;
+}
+
 /** What a replica builds its trainer from: a kind its registry knows, plus that kind's settings. */
 export interface Recipe {
   readonly kind: string;
@@ -18,11 +30,16 @@ export interface Recipe {
 
 export type ReplicaRequest =
   /** Builds the trainer and takes the initial state (every replica gets the same). */
-  | { readonly type: 'init'; readonly recipe: Recipe; readonly state: HostState; readonly shard: Shard }
-  /** The shard's gradients, packed into one vector, and its metrics; the state is unchanged. */
+  | { readonly type: 'init'; readonly recipe: Recipe; readonly state: HostState; readonly shard: Shard; readonly exchange?: Exchange }
+  /**
+   * The shard's gradients, packed into one vector (into its exchange slot, else in the reply), and
+   * its metrics; the state is unchanged.
+   */
   | { readonly type: 'gradients'; readonly inputs: unknown }
-  /** The update with the averaged gradients (packed as `gradients` packs them). */
-  | { readonly type: 'apply'; readonly grads: Float32Array }
+  /** With an exchange, once every replica's gradients are in: this replica's part of their mean. */
+  | { readonly type: 'reduce' }
+  /** The update with the averaged gradients: these (packed as `gradients` packs them), else the exchange's mean. */
+  | { readonly type: 'apply'; readonly grads?: Float32Array }
   /** A checksum of the whole state. */
   | { readonly type: 'checksum' }
   /** The state as host arrays. */
@@ -31,7 +48,8 @@ export type ReplicaRequest =
   | { readonly type: 'perturb' };
 
 export interface GradientsReply {
-  readonly grads: Float32Array;
+  /** Absent with an exchange (the gradients are in the replica's slot). */
+  readonly grads?: Float32Array;
   readonly metrics: Readonly<Record<string, number>>;
 }
 
@@ -58,6 +76,8 @@ export class ReplicaError extends Error {
 
 /** The coordinator's handle on one replica, whatever runs it. */
 export interface ReplicaPort {
+  /** Whether requests can carry SharedArrayBuffers that the replica then shares (worker threads can). */
+  readonly sharesMemory?: boolean;
   /** Resolves with the reply's value, or rejects with a ReplicaError. Requests to one port run in order. */
   request(request: ReplicaRequest, transfer?: ArrayBuffer[]): Promise<unknown>;
   /** Ends the replica; pending requests reject. Safe to call twice. */

@@ -5,10 +5,11 @@
  */
 import { release } from '../../compile/compile.ts';
 import { hostArray, isDeviceArray, isHostArray, type DeviceArray, type HostArray } from '../../compile/device-array.ts';
-import type { Shape } from '../../ir/shape.ts';
+import { sizeOf, type Shape } from '../../ir/shape.ts';
 import { flatten, unflatten, type Tree, type TreeDef } from '../../tree/tree.ts';
-import type { ApplyReply, GradientsReply, HostState, Recipe, ReplicaRequest } from './protocol.ts';
-import { checksum, packLeaves, ShardError, unpackLeaves } from './shards.ts';
+import type { Shard } from '../../random/key.ts';
+import type { ApplyReply, Exchange, GradientsReply, HostState, Recipe, ReplicaRequest } from './protocol.ts';
+import { checksum, meanInto, packInto, packLeaves, partOf, ShardError, unpackLeaves } from './shards.ts';
 
 /** A training state by part, on the replica's backend (host arrays until the first update). */
 export type TrainState = Readonly<Record<string, Tree<DeviceArray | HostArray>>>;
@@ -35,13 +36,27 @@ const toHostState = async (s: TrainState): Promise<HostState> => Object.fromEntr
   }),
 ));
 
-interface Layout { readonly def: TreeDef; readonly shapes: Shape[] }
+interface Layout { readonly def: TreeDef; readonly shapes: Shape[]; readonly floats: number }
+
+/** This replica's views of the shared exchange: every slot, its own, the mean and its part of it. */
+interface SharedViews { readonly slots: Float32Array[]; readonly own: Float32Array; readonly mean: Float32Array; readonly part: { from: number; to: number } }
+
+const sharedViews = (x: Exchange, shard: Shard, floats: number): SharedViews => {
+  const bytes = floats * Float32Array.BYTES_PER_ELEMENT;
+  if (x.floats !== floats || x.slots.byteLength !== shard.count * bytes || x.mean.byteLength !== bytes) {
+    throw new ShardError(`the gradient exchange (${x.slots.byteLength} + ${x.mean.byteLength} bytes for ${x.floats} floats) `
+      + `does not fit ${shard.count} replicas of ${floats} parameters`);
+  }
+  const slots = Array.from({ length: shard.count }, (_, k) => new Float32Array(x.slots, k * bytes, floats));
+  return { slots, own: slots[shard.index], mean: new Float32Array(x.mean), part: partOf(floats, shard.index, shard.count) };
+};
 
 /** Answers one request at a time; `dispose` frees the trainer and the state. */
 export const replicaServer = (build: BuildTrainer) => {
   let trainer: SplitTrainer | undefined;
   let state: TrainState | undefined;
   let layout: Layout | undefined;
+  let shared: SharedViews | undefined;
   const ready = () => {
     if (!trainer || !state || !layout) throw new ShardError('this replica has not been initialised (send init first)');
     return { trainer, state, layout };
@@ -54,7 +69,8 @@ export const replicaServer = (build: BuildTrainer) => {
         trainer = await build(req.recipe);
         state = req.state;
         const { leaves, def } = leavesOf(req.state.params);
-        layout = { def, shapes: leaves.map((l) => [...l.shape]) };
+        layout = { def, shapes: leaves.map((l) => [...l.shape]), floats: leaves.reduce((s, l) => s + sizeOf(l.shape), 0) };
+        shared = req.exchange ? sharedViews(req.exchange, req.shard, layout.floats) : undefined;
         return { value: null, transfer: [] };
       }
       case 'gradients': {
@@ -64,13 +80,25 @@ export const replicaServer = (build: BuildTrainer) => {
         const host = await Promise.all(leaves.map((l) => l.host()));
         release(out.grads);
         if (host.length !== r.layout.shapes.length) throw new ShardError(`${host.length} gradients for ${r.layout.shapes.length} parameters`);
+        if (shared) {
+          packInto(host, shared.own);
+          return { value: { metrics: out.metrics } satisfies GradientsReply, transfer: [] };
+        }
         const grads = packLeaves(host);
         const value: GradientsReply = { grads, metrics: out.metrics };
         return { value, transfer: [grads.buffer as ArrayBuffer] };
       }
+      case 'reduce': {
+        if (!shared) throw new ShardError('reduce needs the shared gradient exchange (send it with init)');
+        meanInto(shared.slots, shared.mean, shared.part.from, shared.part.to);
+        return { value: null, transfer: [] };
+      }
       case 'apply': {
         const r = ready();
-        const grads = unflatten(r.layout.def, unpackLeaves(req.grads, r.layout.shapes));
+        const packed = req.grads ?? shared?.mean;
+        if (!packed) throw new ShardError('apply needs the averaged gradients, or the shared exchange to read them from');
+        // the update uploads the gradients (views of `packed`) before it returns
+        const grads = unflatten(r.layout.def, unpackLeaves(packed, r.layout.shapes));
         const out = await r.trainer.apply(r.state, grads);
         state = out.state;
         const value: ApplyReply = { metrics: out.metrics };
@@ -99,6 +127,7 @@ export const replicaServer = (build: BuildTrainer) => {
     if (state) release(state);
     trainer = undefined;
     state = undefined;
+    shared = undefined;
   };
   return { handle, dispose };
 };

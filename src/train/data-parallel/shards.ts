@@ -35,9 +35,10 @@ export const shardRows = <A extends HostArray>(a: A, index: number, count: numbe
   return hostArray(a.data.slice(index * n * per, (index + 1) * n * per), [n, ...a.shape.slice(1)]);
 };
 
-/** Float32 leaves copied into one vector (a fresh buffer, safe to transfer). */
-export const packLeaves = (leaves: readonly HostArray[]): Float32Array => {
-  const out = new Float32Array(leaves.reduce((s, l) => s + l.data.length, 0));
+/** Float32 leaves copied one after another into `out`, which must hold exactly them all. */
+export const packInto = (leaves: readonly HostArray[], out: Float32Array): Float32Array => {
+  const total = leaves.reduce((s, l) => s + l.data.length, 0);
+  if (out.length !== total) throw new ShardError(`${total} floats do not fill a packed vector of ${out.length}`);
   let at = 0;
   for (const l of leaves) {
     if (l.dtype !== 'float32') throw new ShardError(`only float32 arrays can be packed, got ${l.dtype} [${l.shape}]`);
@@ -46,6 +47,10 @@ export const packLeaves = (leaves: readonly HostArray[]): Float32Array => {
   }
   return out;
 };
+
+/** Float32 leaves copied into one vector (a fresh buffer, safe to transfer). */
+export const packLeaves = (leaves: readonly HostArray[]): Float32Array =>
+  packInto(leaves, new Float32Array(leaves.reduce((s, l) => s + l.data.length, 0)));
 
 /** The inverse of packLeaves for these shapes (views into `flat`). */
 export const unpackLeaves = (flat: Float32Array, shapes: readonly Shape[]): HostArray[] => {
@@ -56,21 +61,22 @@ export const unpackLeaves = (flat: Float32Array, shapes: readonly Shape[]): Host
 };
 
 /**
- * The mean of equal-length vectors, element by element summed in the order given (in double
- * precision, rounded once): every replica receives these same bytes, so every replica applies
- * the identical update.
+ * Elements [from, to) of the mean of equal-length vectors, written into `out`: each element summed
+ * in the order given (in double precision, rounded once), so whichever replica computes a range,
+ * and however the ranges are split, every replica receives the same bytes and applies the
+ * identical update.
  */
-export const meanOf = (vs: readonly Float32Array[]): Float32Array => {
-  const n = vs[0]?.length ?? 0;
-  if (vs.length === 0 || vs.some((v) => v.length !== n)) throw new ShardError(`cannot average vectors of lengths ${vs.map((v) => v.length).join(', ')}`);
-  const out = new Float32Array(n);
+export const meanInto = (vs: readonly Float32Array[], out: Float32Array, from = 0, to = out.length): Float32Array => {
+  const n = out.length;
+  if (vs.length === 0 || vs.some((v) => v.length !== n)) throw new ShardError(`cannot average vectors of lengths ${vs.map((v) => v.length).join(', ')} into ${n}`);
+  if (!(0 <= from && from <= to && to <= n)) throw new ShardError(`the range [${from}, ${to}) is not inside a vector of ${n}`);
   const count = vs.length;
   if (count === 2) {
     // the common case, in one pass
     const [a, b] = vs as [Float32Array, Float32Array];
-    for (let i = 0; i < n; i++) out[i] = (a[i] + b[i]) / 2;
+    for (let i = from; i < to; i++) out[i] = (a[i] + b[i]) / 2;
   } else {
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < to; i++) {
       let sum = 0;
       for (let k = 0; k < count; k++) sum += vs[k][i];
       out[i] = sum / count;
@@ -78,6 +84,13 @@ export const meanOf = (vs: readonly Float32Array[]): Float32Array => {
   }
   return out;
 };
+
+/** The whole mean of equal-length vectors (see meanInto), in a fresh buffer. */
+export const meanOf = (vs: readonly Float32Array[]): Float32Array => meanInto(vs, new Float32Array(vs[0]?.length ?? 0));
+
+/** Part `index` of `count` near-equal ranges of n elements: [from, to). */
+export const partOf = (n: number, index: number, count: number): { from: number; to: number } =>
+  ({ from: Math.floor((n * index) / count), to: Math.floor((n * (index + 1)) / count) });
 
 /** A checksum of arrays' bytes and shapes: equal for bit-identical states, different otherwise (almost surely). */
 export const checksum = (leaves: readonly HostArray[]): string =>
