@@ -6,12 +6,9 @@ import { chooseBackend, flagProblems, loadSplit } from '../common.ts';
 import { loadTokenizer } from '../models.ts';
 import { RunError } from '../training-run.ts';
 import { writeFileAtomic } from '../../platform/files.ts';
-import { hostArray } from '../../compile/device-array.ts';
-import { flipHorizontal } from '../../data/batches.ts';
-import { foldIn, keyFromSeed } from '../../random/key.ts';
+import { keyFromSeed } from '../../random/key.ts';
 import { encodeCodes } from '../../detailflow/codes/codes-file.ts';
-import { codeExtractor, spanForImage } from '../../detailflow/codes/extract.ts';
-import type { Span } from '../../detailflow/noise-span.ts';
+import { datasetCodes } from '../../detailflow/codes/dataset-codes.ts';
 
 const usage = `detailflow extract-codes --tokenizer CKPT [--data DIR] --out codes.safetensors [--limit M]
                           [--batch B] [--backend B] [--seed S]
@@ -48,49 +45,19 @@ export const extractCodesCommand: Command = {
       throw new RunError(`the data is ${data.channels}x${data.height}x${data.width} but the tokenizer takes ${cfg.channels}x${cfg.size}x${cfg.size}`);
     }
     const images = Math.min(data.count, f.limit ?? data.count);
-    const per = Math.min(f.batch ?? 16, images);
-    const N = cfg.tokens;
-    const pix = cfg.channels * cfg.size * cfg.size;
-    const rows = 2 * images;
-    const out = { clean: new Int32Array(rows * N), input: new Int32Array(rows * N), label: new Int32Array(rows * N), spans: new Int32Array(rows * 2), classes: new Int32Array(rows) };
-    const key = keyFromSeed(f.seed ?? 0);
-    const ex = codeExtractor(tk, backend);
     const started = performance.now();
-    try {
-      for (let first = 0; first < images; first += per) {
-        // a static batch shape keeps one compiled plan: the last batch is padded with image 0
-        const batch = new Float32Array(2 * per * pix);
-        const spans: Span[] = [];
-        for (let b = 0; b < per; b++) {
-          const i = first + b < images ? first + b : 0;
-          const img = data.images.subarray(i * pix, (i + 1) * pix);
-          batch.set(img, 2 * b * pix);
-          batch.set(flipHorizontal(img, cfg.channels, cfg.size, cfg.size), (2 * b + 1) * pix);
-          const span = spanForImage(tk, foldIn(key, 0), i);
-          spans.push(span, span);
-        }
-        const r = await ex.run(params, hostArray(batch, [2 * per, cfg.channels, cfg.size, cfg.size]), spans, foldIn(foldIn(key, 1), first));
-        const n = Math.min(per, images - first);
-        for (let b = 0; b < 2 * n; b++) {
-          const row = 2 * first + b;
-          out.clean.set(r.clean.subarray(b * N, (b + 1) * N), row * N);
-          out.input.set(r.input.subarray(b * N, (b + 1) * N), row * N);
-          out.label.set(r.label.subarray(b * N, (b + 1) * N), row * N);
-          out.spans.set([spans[b]!.start, spans[b]!.end], row * 2);
-          out.classes[row] = data.labels[first + (b >> 1)]!;
-        }
-        const done = first + n;
+    const codes = await datasetCodes(tk, params, data, images, f.batch ?? 16, keyFromSeed(f.seed ?? 0), backend, {
+      source: path.resolve(f.tokenizer!),
+      onBatch: (done, total) => {
         const rate = done / ((performance.now() - started) / 1000);
-        io.err(`extract-codes: ${done}/${images} images (${rate.toFixed(1)} images/s, ${Math.round((images - done) / rate)} s left)`);
-      }
-    } finally {
-      ex.dispose();
-    }
+        io.err(`extract-codes: ${done}/${total} images (${rate.toFixed(1)} images/s, ${Math.round((total - done) / rate)} s left)`);
+      },
+    });
     const file = path.resolve(f.out!);
-    const bytes = encodeCodes({ shape: { codebookSize: cfg.codebookSize, tokens: N, group: cfg.group, causal: cfg.causal }, source: path.resolve(f.tokenizer!), count: rows, ...out });
+    const bytes = encodeCodes(codes);
     const w = await writeFileAtomic(file, bytes);
     if (E.isLeft(w)) throw new RunError(w.left.message);
-    io.out(`extract-codes: ${rows} rows (${images} images and their flips) written to ${file}`);
+    io.out(`extract-codes: ${codes.count} rows (${images} images and their flips) written to ${file}`);
     return 0;
   },
 };

@@ -4,7 +4,6 @@ export { rasterProblems, rasterTokenizer } from './raster-tokenizer.ts';
 export { type Variant, type VariantKind, variants, variantNames, pickVariants } from './variants.ts';
 export { type CompareBudget, type BudgetName, budgets, decodeBudget, isBudgetName } from './budget.ts';
 export { type VariantConfigs, variantConfigs, variantTokenizer, samplerOf } from './variant-config.ts';
-export { encodeCodes } from './encode-codes.ts';
 export { type ArFit, fitAr } from './fit-ar.ts';
 export { type TrainedVariant, type TrainOptions, trainVariant } from './train-variant.ts';
 export { type VariantRow, type ScoreInputs, samplingSpeed, scoreVariant } from './score-variant.ts';

@@ -12,7 +12,7 @@ import type { Teacher } from '../teacher/teacher.ts';
 import { fitTokenizer } from '../tokenizer/fit.ts';
 import type { Tokenizer, TokenizerParams } from '../tokenizer/model.ts';
 import type { CompareBudget } from './budget.ts';
-import { encodeCodes } from './encode-codes.ts';
+import { datasetCodes } from '../codes/dataset-codes.ts';
 import { fitAr } from './fit-ar.ts';
 import { variantConfigs, variantTokenizer, type VariantConfigs } from './variant-config.ts';
 import type { Variant } from './variants.ts';
@@ -51,7 +51,7 @@ export const trainVariant = async (v: Variant, budget: CompareBudget, data: Data
     backend: o.backend, ...(o.teacher ? { teacher: o.teacher } : {}), onStep: (i, m) => o.onProgress?.('tokenizer', i, m),
   });
   const t1 = clock();
-  const codes = await encodeCodes(tk, fit.params, data, budget.codeImages, budget.batch, keyFromSeed(configs.arTrain.seed), o.backend);
+  const codes = await datasetCodes(tk, fit.params, data, budget.codeImages, budget.batch, keyFromSeed(configs.arTrain.seed), o.backend);
   o.onProgress?.('codes', codes.count, {});
   const t2 = clock();
   const ar = await fitAr(configs.ar, configs.arTrain, codes, o.backend, (i, m) => o.onProgress?.('ar', i, m));

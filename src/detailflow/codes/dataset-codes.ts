@@ -1,6 +1,6 @@
 /**
- * The AR model's training codes in memory: the first K images of a dataset and their flips,
- * rows 2i and 2i+1, as extract-codes writes them. A tokenizer trained with self-correction gives
+ * The AR model's training codes: the first K images of a dataset and their flips, rows 2i and
+ * 2i+1 (what extract-codes writes to a file, and what the comparison keeps in memory). A tokenizer trained with self-correction gives
  * the (clean, input, label) triples through the library's extractor; one trained without it
  * gives input = label = clean, so the AR model trains on clean codes only.
  */
@@ -12,8 +12,8 @@ import type { Dataset } from '../../data/dataset.ts';
 import type { Node } from '../../ir/node.ts';
 import type { Params } from '../../nn/module.ts';
 import { foldIn, type Key } from '../../random/key.ts';
-import type { Codes } from '../codes/codes-file.ts';
-import { codeExtractor, spanForImage } from '../codes/extract.ts';
+import type { Codes } from './codes-file.ts';
+import { codeExtractor, spanForImage } from './extract.ts';
 import type { Span } from '../noise-span.ts';
 import type { Tokenizer, TokenizerParams } from '../tokenizer/model.ts';
 
@@ -31,8 +31,20 @@ const cleanExtractor = (tk: Tokenizer, backend: BackendName) => {
   };
 };
 
-export const encodeCodes = async (
+export interface DatasetCodesOptions {
+  /** Where the codes come from, recorded in the codes file (default 'memory'). */
+  readonly source?: string;
+  /** Called after each batch with the images encoded so far. */
+  readonly onBatch?: (done: number, total: number) => void;
+}
+
+/**
+ * Spans come from foldIn(key, 0) per image index and the noise from foldIn(foldIn(key, 1), first
+ * image of the batch), so a row depends on the batch size only through its noise draw.
+ */
+export const datasetCodes = async (
   tk: Tokenizer, params: TokenizerParams, data: Dataset, count: number, batch: number, key: Key, backend: BackendName,
+  opts: DatasetCodesOptions = {},
 ): Promise<Codes> => {
   const c = tk.config;
   const images = Math.min(count, data.count);
@@ -67,10 +79,11 @@ export const encodeCodes = async (
         out.spans.set([spans[b]!.start, spans[b]!.end], row * 2);
         out.classes[row] = data.labels[first + (b >> 1)]!;
       }
+      opts.onBatch?.(first + n, images);
     }
   } finally {
     correcting?.dispose();
     plain?.dispose();
   }
-  return { shape: { codebookSize: c.codebookSize, tokens: N, group: c.group, causal: c.causal }, source: 'memory', count: rows, ...out };
+  return { shape: { codebookSize: c.codebookSize, tokens: N, group: c.group, causal: c.causal }, source: opts.source ?? 'memory', count: rows, ...out };
 };
