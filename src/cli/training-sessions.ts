@@ -20,6 +20,7 @@ import type { HostState } from '../train/data-parallel/protocol.ts';
 import { localSession, parallelSession, type TrainingSession } from '../train/data-parallel/session.ts';
 import { replicaCount, ShardError } from '../train/data-parallel/shards.ts';
 import { startNodeReplicas } from '../platform/workers/node-replicas.ts';
+import { trainLoop } from '../train/loop.ts';
 
 /**
  * --workers: given, it must split the batch evenly; by default one per core on wasm and cpu
@@ -94,4 +95,21 @@ export const arSession = async (o: ArSessionOptions): Promise<TrainingSession<nu
   }
   const dp = await DataParallel.start<ArShardInputs>(startNodeReplicas(o.workers), arRecipe(o.backend, o.config, o.train), o.state);
   return parallelSession(dp, (i: number, n) => { const x = o.inputs(i); return arShards(o.codes, x.rows, x.key, n); });
+};
+
+/** Steps `start..stop` of a session under the training loop (checkpoints, NaN stop, metrics); the session is closed afterwards. */
+export const runSession = async (session: TrainingSession<number>, o: {
+  readonly start: number; readonly stop: number; readonly checkpointEvery: number;
+  readonly save: (steps: number) => Promise<string>; readonly onMetrics: (step: number, m: Record<string, number>) => void;
+}): Promise<string | undefined> => {
+  try {
+    const result = await trainLoop<null>({
+      start: o.start, total: o.stop, state: null, checkpointEvery: o.checkpointEvery, save: (_, steps) => o.save(steps),
+      step: async (_, i) => ({ state: null, metrics: await session.step(i) }),
+      onMetrics: o.onMetrics,
+    });
+    return result.lastCheckpoint;
+  } finally {
+    await session.close();
+  }
 };

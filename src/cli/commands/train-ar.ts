@@ -5,13 +5,12 @@ import { parseFlags } from '../args.ts';
 import { chooseBackend, flagProblems, readJsonFile } from '../common.ts';
 import { jsonlLogger, prepareRunDir, startingPoint, progressReporter, saveCheckpoint } from '../training-run.ts';
 import { AR_KIND, loadCodes } from '../ar-files.ts';
-import { arSession, describeWorkers, workersFlag } from '../training-sessions.ts';
+import { arSession, describeWorkers, runSession, workersFlag } from '../training-sessions.ts';
 import { decodeArConfig, type ArConfig } from '../../detailflow/ar/config.ts';
 import { arModel } from '../../detailflow/ar/model.ts';
 import { arTrainer, codesStepRows, decodeArTrainConfig, type ArState } from '../../detailflow/codes/ar-trainer.ts';
 import type { CodesShape } from '../../detailflow/codes/codes-file.ts';
 import { foldIn, keyFromSeed } from '../../random/key.ts';
-import { trainLoop } from '../../train/loop.ts';
 
 const usage = `detailflow train-ar --codes FILE --out RUN_DIR [--config file.json] [--steps S] [--until S]
                      [--backend B] [--resume] [--workers N]
@@ -90,14 +89,9 @@ export const trainArCommand: Command = {
     };
     const stop = Math.min(train.steps, f.until ?? train.steps);
     try {
-      const result = await trainLoop<null>({
-        start, total: stop, state: null, checkpointEvery: train.checkpointEvery, save: (_, steps) => save(steps),
-        step: async (_, i) => ({ state: null, metrics: await session.step(i) }),
-        onMetrics: (i, m) => { progress(i, m); void log(i, m); },
-      });
-      io.out(`ar: ${stop} of ${train.steps} steps done; checkpoint ${result.lastCheckpoint}`);
+      const last = await runSession(session, { start, stop, checkpointEvery: train.checkpointEvery, save, onMetrics: (i, m) => { progress(i, m); void log(i, m); } });
+      io.out(`ar: ${stop} of ${train.steps} steps done; checkpoint ${last}`);
     } finally {
-      await session.close();
       trainer.dispose();
     }
     return 0;

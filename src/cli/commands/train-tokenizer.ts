@@ -16,10 +16,9 @@ import { decodePrecomputedTeacher } from '../../detailflow/teacher/precomputed.t
 import { readFileBytes } from '../../platform/files.ts';
 import type { Teacher } from '../../detailflow/teacher/teacher.ts';
 import { decodeCnnTeacherConfig, type CnnTeacherConfig } from '../../detailflow/teacher/config.ts';
-import { trainLoop } from '../../train/loop.ts';
 import type { Tree } from '../../tree/tree.ts';
 import { KIND as TEACHER_KIND } from './train-teacher.ts';
-import { describeWorkers, tokenizerSession, workersFlag } from '../training-sessions.ts';
+import { describeWorkers, runSession, tokenizerSession, workersFlag } from '../training-sessions.ts';
 
 const usage = `detailflow train-tokenizer [--config file.json] [--data DIR] --out RUN_DIR [--steps S] [--until S]
                             [--backend B] [--teacher CKPT | --teacher-features FILE | --no-align]
@@ -128,14 +127,9 @@ export const trainTokenizerCommand: Command = {
     };
     const stop = Math.min(train.steps, f.until ?? train.steps);
     try {
-      const result = await trainLoop<null>({
-        start, total: stop, state: null, checkpointEvery: train.checkpointEvery, save: (_, steps) => save(steps),
-        step: async (_, i) => ({ state: null, metrics: await session.step(i) }),
-        onMetrics: (i, m) => { progress(i, m); void log(i, m); },
-      });
-      io.out(`tokenizer: ${stop} of ${train.steps} steps done; checkpoint ${result.lastCheckpoint}`);
+      const last = await runSession(session, { start, stop, checkpointEvery: train.checkpointEvery, save, onMetrics: (i, m) => { progress(i, m); void log(i, m); } });
+      io.out(`tokenizer: ${stop} of ${train.steps} steps done; checkpoint ${last}`);
     } finally {
-      await session.close();
       run.dispose();
     }
     return 0;
