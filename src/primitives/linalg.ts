@@ -5,6 +5,27 @@ import type { PrimitiveDef } from './primitive.ts';
 import { fail, ok, unbroadcast } from './rules.ts';
 import { matmul } from '../ops/linalg.ts';
 import { mT, reshape } from '../ops/movement.ts';
+import { batchMatmulWasmKernel, kernelBytes, MAX_KERNEL_BYTES } from './kernels/batch-matmul-wasm.ts';
+
+type Batched = (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor;
+
+const wasmBatched: Batched = (a, b) =>
+  kernelBytes(a.shape[0], a.shape[1], a.shape[2], b.shape[2]) <= MAX_KERNEL_BYTES ? batchMatmulWasmKernel(a, b) : tf.matMul(a, b);
+
+/** The lowering, with the rank-3 batched product as a parameter (2D products always go to tf.matMul). */
+const matmulVia = (batched: Batched, A: tf.Tensor, B: tf.Tensor, outShape: readonly number[]): tf.Tensor => {
+  // tfjs batches only rank-3; fold leading batch axes and broadcast them first
+  if (outShape.length === 2) return tf.matMul(A, B);
+  // x[..., k] @ W[k, n]: one 2D product over all leading rows (the transformer hot path)
+  if (B.rank === 2) return tf.reshape(tf.matMul(tf.reshape(A, [-1, A.shape[A.rank - 1]]), B), [...outShape]);
+  const batch = outShape.slice(0, -2);
+  const bA = tf.broadcastTo(A, [...batch, ...A.shape.slice(-2)]);
+  const bB = tf.broadcastTo(B, [...batch, ...B.shape.slice(-2)]);
+  const nb = batch.reduce((x, y) => x * y, 1);
+  const as3 = (t: tf.Tensor, src: tf.Tensor): tf.Tensor3D => tf.reshape(t, [nb, src.shape[src.rank - 2], src.shape[src.rank - 1]]);
+  const r = batched(as3(bA, A), as3(bB, B));
+  return tf.reshape(r, [...outShape]);
+};
 
 export const matmulDef: PrimitiveDef<'matmul'> = {
   infer: ([a, b]) => {
@@ -16,20 +37,9 @@ export const matmulDef: PrimitiveDef<'matmul'> = {
     const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
     return E.isLeft(batch) ? fail(`batch dimensions: ${batch.left}`) : ok([...batch.right, m, n], 'float32');
   },
-  lower: ([a, b], _, out) => {
-    const A = a as tf.Tensor;
-    const B = b as tf.Tensor;
-    // tfjs batches only rank-3; fold leading batch axes and broadcast them first
-    if (out.shape.length === 2) return tf.matMul(A, B);
-    // x[..., k] @ W[k, n]: one 2D product over all leading rows (the transformer hot path)
-    if (B.rank === 2) return tf.reshape(tf.matMul(tf.reshape(A, [-1, A.shape[A.rank - 1]]), B), [...out.shape]);
-    const batch = out.shape.slice(0, -2);
-    const bA = tf.broadcastTo(A, [...batch, ...A.shape.slice(-2)]);
-    const bB = tf.broadcastTo(B, [...batch, ...B.shape.slice(-2)]);
-    const nb = batch.reduce((x, y) => x * y, 1);
-    const r = tf.matMul(tf.reshape(bA, [nb, ...A.shape.slice(-2)]), tf.reshape(bB, [nb, ...B.shape.slice(-2)]));
-    return tf.reshape(r, [...out.shape]);
-  },
+  lower: ([a, b], _, out) => matmulVia(tf.matMul, a as tf.Tensor, b as tf.Tensor, out.shape),
+  // tfjs-wasm runs batched products as a scalar loop: our SIMD kernel instead
+  kernels: { wasm: ([a, b], _, out) => matmulVia(wasmBatched, a as tf.Tensor, b as tf.Tensor, out.shape) },
   vjp: (ct, node) => {
     const [a, b] = node.inputs;
     const ga = unbroadcast(matmul(ct, mT(b)), a.shape);
