@@ -55,5 +55,5 @@ test('compare reports bad flags together', async () => {
   assert.match(r.err, /unknown nope/);
   assert.match(r.err, /--samples/);
   assert.match(r.err, /--reuse needs --out/);
-  assert.match(r.err, /--budget: expected smoke, small or a \.json file/);
+  assert.match(r.err, /--budget: expected smoke, brief, small or a \.json file/);
 });

@@ -20,7 +20,7 @@ import { KIND as TEACHER_KIND } from './train-teacher.ts';
 
 const DEFAULT_TEACHER = 'models/teacher.safetensors';
 
-const usage = `detailflow compare [--budget smoke|small|FILE.json] [--variants a,b,...] [--out RUN_DIR] [--reuse]
+const usage = `detailflow compare [--budget smoke|brief|small|FILE.json] [--variants a,b,...] [--out RUN_DIR] [--reuse]
                    [--samples N] [--limit M] [--teacher CKPT | --no-teacher] [--evaluator CKPT]
                    [--data DIR] [--backend B] [--seed S] [--json]
 
@@ -32,12 +32,15 @@ training seconds. Variants: ${variantNames.join(', ')} (default all); each is th
 configuration with a few fields changed (raster: a 2D VQ of the same parts, one token per patch, with
 a next-token GPT). Per variant: the tokenizer trains for the budget's steps in memory, the first K
 training images and their flips are encoded, the AR model trains on those codes.
---budget smoke (tiny models, 2 steps: checks that everything runs; default) or small (the shipped
-models' sizes, a few hundred steps each: hours on a CPU), or a JSON file {name, tokenizer,
+--budget smoke (tiny models, 2 steps: checks that everything runs; default), brief (a half-size
+tokenizer, 240 steps each: about 1.5 h for all rows on two cores), small (the shipped models' sizes,
+a few hundred steps each: hours on a CPU), or a JSON file {name, tokenizer,
 tokenizerTrain, ar, arTrain, codeImages, samples, limit, batch} (nested configs over their
 defaults). --samples and --limit override the budget's. --out saves each trained variant as
 RUN_DIR/<variant>.safetensors and the table as RUN_DIR/compare.json; with --reuse a saved variant
-trained under the same budget is loaded instead of trained. --teacher (default ${DEFAULT_TEACHER})
+trained under the same budget is loaded instead of trained. One compare trains on one core: to use
+more, run one process per core with disjoint --variants and the same --out, then one with --reuse
+to tabulate every row (each is then scored alone, so speeds are not disturbed). --teacher (default ${DEFAULT_TEACHER})
 is used by every row for the alignment and perceptual terms; --no-teacher turns both off everywhere.`;
 
 const spec = {
@@ -51,7 +54,7 @@ const positive = (flag: string, v: number | undefined, min: number): string[] =>
 const resolveBudget = async (flag: string | undefined): Promise<E.Either<string[], CompareBudget>> => {
   const name = flag ?? 'smoke';
   if (isBudgetName(name)) return E.right(budgets[name]);
-  if (!name.endsWith('.json')) return E.left([`--budget: expected smoke, small or a .json file, got '${name}'`]);
+  if (!name.endsWith('.json')) return E.left([`--budget: expected ${Object.keys(budgets).join(', ')} or a .json file, got '${name}'`]);
   const raw = await readJsonFile(name) as Record<string, unknown>;
   const b = decodeBudget({ name: path.basename(name, '.json'), ...raw });
   return E.isLeft(b) ? E.left(b.left.problems.map((p) => `--budget ${name}: ${p}`)) : E.right(b.right);

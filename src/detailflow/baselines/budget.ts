@@ -53,9 +53,11 @@ export const decodeBudget = (u: unknown): E.Either<ConfigError, CompareBudget> =
 /**
  * smoke: tiny models and 2 steps each, to check that every row runs end to end (the figures
  * mean nothing). small: the shipped models' sizes (tokenizer width 128 x 4 layers, AR width 128
- * x 4 layers) with fewer steps, so that a whole comparison fits in hours on a CPU.
+ * x 4 layers) with fewer steps, so that a whole comparison fits in hours on a CPU. brief: a
+ * half-width, half-depth tokenizer and a few hundred steps each, so that all seven rows train in
+ * about an hour and a half on two cores (two compare processes sharing one --out, then --reuse).
  */
-export const budgets: Readonly<Record<'smoke' | 'small', CompareBudget>> = {
+export const budgets: Readonly<Record<'smoke' | 'brief' | 'small', CompareBudget>> = {
   smoke: {
     name: 'smoke',
     tokenizer: {
@@ -66,6 +68,14 @@ export const budgets: Readonly<Record<'smoke' | 'small', CompareBudget>> = {
     ar: { width: 16, depth: 1, heads: 2, mlpHidden: 16 },
     arTrain: { steps: 2, batchSize: 4, lr: 1e-3, ema: 0.5 },
     codeImages: 4, samples: 4, limit: 4, batch: 4,
+  },
+  brief: {
+    name: 'brief',
+    tokenizer: { encoderWidth: 64, encoderDepth: 2, decoderWidth: 64, decoderDepth: 2 },
+    tokenizerTrain: { steps: 240, batchSize: 32, lr: 8e-4 },
+    ar: { width: 128, depth: 4, heads: 4 },
+    arTrain: { steps: 240, batchSize: 64, lr: 1e-3, ema: 0.98 },
+    codeImages: 2000, samples: 1000, limit: 1000, batch: 100,
   },
   small: {
     name: 'small',
