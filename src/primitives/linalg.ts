@@ -5,19 +5,29 @@ import type { PrimitiveDef } from './primitive.ts';
 import { fail, ok, unbroadcast } from './rules.ts';
 import { matmul } from '../ops/linalg.ts';
 import { mT, reshape } from '../ops/movement.ts';
-import { batchMatmulWasmKernel, kernelBytes, MAX_KERNEL_BYTES } from './kernels/batch-matmul-wasm.ts';
+import { batchMatmulWasmKernel } from './kernels/batch-matmul-wasm.ts';
+import { dataShape } from './kernels/wasm-heap.ts';
 
 type Batched = (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor;
+type Product2D = (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
-const wasmBatched: Batched = (a, b) =>
-  kernelBytes(a.shape[0], a.shape[1], a.shape[2], b.shape[2]) <= MAX_KERNEL_BYTES ? batchMatmulWasmKernel(a, b) : tf.matMul(a, b);
+/**
+ * tfjs-wasm caches XNNPACK operators by the right operand's data alone, so data seen there as
+ * [k, n] and later under another [k', n'] (a reshape that moves the last axis) would reuse a
+ * wrong-sized operator and corrupt the heap: such a right operand is copied first.
+ */
+const wasm2D: Product2D = (a, b) => {
+  const seen = dataShape(b);
+  const moved = seen !== undefined && seen.length > 0 && seen[seen.length - 1] !== b.shape[b.rank - 1];
+  return tf.matMul(a, moved ? tf.mul(b, 1) : b);
+};
 
-/** The lowering, with the rank-3 batched product as a parameter (2D products always go to tf.matMul). */
-const matmulVia = (batched: Batched, A: tf.Tensor, B: tf.Tensor, outShape: readonly number[]): tf.Tensor => {
+/** The lowering, with the 2D and the rank-3 batched products as parameters. */
+const matmulVia = (product: Product2D, batched: Batched, A: tf.Tensor, B: tf.Tensor, outShape: readonly number[]): tf.Tensor => {
   // tfjs batches only rank-3; fold leading batch axes and broadcast them first
-  if (outShape.length === 2) return tf.matMul(A, B);
+  if (outShape.length === 2) return product(A, B);
   // x[..., k] @ W[k, n]: one 2D product over all leading rows (the transformer hot path)
-  if (B.rank === 2) return tf.reshape(tf.matMul(tf.reshape(A, [-1, A.shape[A.rank - 1]]), B), [...outShape]);
+  if (B.rank === 2) return tf.reshape(product(tf.reshape(A, [-1, A.shape[A.rank - 1]]), B), [...outShape]);
   const batch = outShape.slice(0, -2);
   const bA = tf.broadcastTo(A, [...batch, ...A.shape.slice(-2)]);
   const bB = tf.broadcastTo(B, [...batch, ...B.shape.slice(-2)]);
@@ -37,16 +47,18 @@ export const matmulDef: PrimitiveDef<'matmul'> = {
     const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
     return E.isLeft(batch) ? fail(`batch dimensions: ${batch.left}`) : ok([...batch.right, m, n], 'float32');
   },
-  lower: ([a, b], _, out) => matmulVia(tf.matMul, a as tf.Tensor, b as tf.Tensor, out.shape),
+  lower: ([a, b], _, out) => matmulVia((x, y) => tf.matMul(x, y), tf.matMul, a as tf.Tensor, b as tf.Tensor, out.shape),
   // tfjs-wasm runs batched products as a scalar loop: our SIMD kernel instead
-  kernels: { wasm: ([a, b], _, out) => matmulVia(wasmBatched, a as tf.Tensor, b as tf.Tensor, out.shape) },
+  kernels: { wasm: ([a, b], _, out) => matmulVia(wasm2D, batchMatmulWasmKernel, a as tf.Tensor, b as tf.Tensor, out.shape) },
   vjp: (ct, node) => {
     const [a, b] = node.inputs;
     const ga = unbroadcast(matmul(ct, mT(b)), a.shape);
     if (b.shape.length === 2 && a.shape.length > 2) {
       const k = a.shape[a.shape.length - 1];
       const n = b.shape[1];
-      return [ga, matmul(mT(reshape(a, [-1, k])), reshape(ct, [-1, n]))];
+      const [rows, grads] = [reshape(a, [-1, k]), reshape(ct, [-1, n])];
+      // A^T G, transposing whichever of the two tall operands is narrower
+      return [ga, k <= n ? matmul(mT(rows), grads) : mT(matmul(mT(grads), rows))];
     }
     return [ga, unbroadcast(matmul(mT(a), ct), b.shape)];
   },

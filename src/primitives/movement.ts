@@ -3,6 +3,8 @@ import { sizeOf, showShape, isValidShape } from '../ir/shape.ts';
 import type { PrimitiveDef } from './primitive.ts';
 import { fail, ok } from './rules.ts';
 import { pad, reshape, slice, sum, transpose } from '../ops/index.ts';
+import { sliceWasm } from './kernels/slice-wasm.ts';
+import { transposeWasm } from './kernels/transpose-wasm.ts';
 
 type T = tf.Tensor;
 
@@ -22,6 +24,7 @@ export const transposeDef: PrimitiveDef<'transpose'> = {
   infer: ([x], a) => isPermutation(a.perm, x.shape.length) ? ok(a.perm.map((p) => x.shape[p]), x.dtype)
     : fail(`perm [${a.perm.join(', ')}] is not a permutation of the ${x.shape.length} axes`),
   lower: ([x], a) => tf.transpose(x as T, a.perm),
+  kernels: { wasm: ([x], a) => transposeWasm(x as T, a.perm) },
   vjp: (ct, node) => {
     const inv = new Array<number>(node.attrs.perm.length);
     node.attrs.perm.forEach((p, i) => { inv[p] = i; });
@@ -40,6 +43,8 @@ export const sliceDef: PrimitiveDef<'slice'> = {
     return ok(a.size, x.dtype);
   },
   lower: ([x], a) => tf.slice(x as T, a.begin, a.size),
+  // tfjs-wasm copies the whole input before slicing: ours reads it in place
+  kernels: { wasm: ([x], a) => sliceWasm(x as T, a.begin, a.size) },
   vjp: (ct, node) => {
     const x = node.inputs[0];
     return [pad(ct, x.shape.map((d, i) => [node.attrs.begin[i], d - node.attrs.begin[i] - node.attrs.size[i]] as [number, number]))];

@@ -7,6 +7,7 @@ import { fail, ok, requireDtype } from './rules.ts';
 import { broadcastTo, reshape } from '../ops/movement.ts';
 import { cast, div, equal, mul } from '../ops/elementwise.ts';
 import { cumsum, sum } from '../ops/reduce.ts';
+import { sumWasm } from './kernels/sum-wasm.ts';
 
 type T = tf.Tensor;
 
@@ -25,6 +26,7 @@ const keepShape = (inShape: readonly number[], axes: readonly number[]) => inSha
 export const sumDef: PrimitiveDef<'sum'> = {
   infer: reduceRule,
   lower: ([x], a) => (a.axes.length ? tf.sum(x as T, a.axes, a.keepDims) : tf.clone(x as T)),
+  kernels: { wasm: ([x], a) => (a.axes.length ? sumWasm(x as T, a.axes, a.keepDims) : tf.clone(x as T)) },
   vjp: (ct, node) => {
     const x = node.inputs[0];
     return [x.dtype === 'float32' ? broadcastTo(reshape(ct, keepShape(x.shape, node.attrs.axes)), x.shape) : null];

@@ -1,5 +1,7 @@
-;; Batched matrix product with 128-bit SIMD, for the wasm backend, whose own batched matmul is a
-;; scalar loop (about 1 GFLOP/s here). C[b] = A[b] @ B[b] with A [batch, m, k], B [batch, k, n4],
+;; 128-bit SIMD kernels for the wasm backend, where tfjs-wasm's own are scalar loops or transpose
+;; first. Operands live in this module's memory at byte offsets the caller gives.
+;;
+;; bmm: batched matrix product (tfjs-wasm's is a scalar loop, about 1 GFLOP/s here). C[b] = A[b] @ B[b] with A [batch, m, k], B [batch, k, n4],
 ;; C [batch, m, n4], row-major float32 at byte offsets a, b, c; n4 is a multiple of 4 (the caller
 ;; pads) and k >= 1. Two rows of A against 16 columns of B at a time keep 8 accumulators in
 ;; registers, so each B load feeds two multiply-adds.
@@ -106,4 +108,31 @@
           (local.set $j (i32.add (local.get $j) (i32.const 4)))
           (br $lastLoop)))))
       (local.set $bi (i32.add (local.get $bi) (i32.const 1)))
-      (br $batchLoop)))))
+      (br $batchLoop))));; colsum: out[c] = sum over r of x[r, c] for x [rows, cols4], cols4 a multiple of 4 (the caller
+;; pads); rows are added in order, so the result does not depend on how the work is split.
+  (func (export "colsum") (param $x i32) (param $out i32) (param $rows i32) (param $cols4 i32)
+    (local $r i32) (local $j i32) (local $rowBytes i32) (local $xp i32) (local $op i32) (local $end i32)
+    (local.set $rowBytes (i32.shl (local.get $cols4) (i32.const 2)))
+    (local.set $end (i32.add (local.get $out) (local.get $rowBytes)))
+    ;; the first row initialises the sums
+    (local.set $op (local.get $out))
+    (local.set $xp (local.get $x))
+    (block $doneInit (loop $init
+      (br_if $doneInit (i32.ge_u (local.get $op) (local.get $end)))
+      (v128.store (local.get $op) (v128.load (local.get $xp)))
+      (local.set $op (i32.add (local.get $op) (i32.const 16)))
+      (local.set $xp (i32.add (local.get $xp) (i32.const 16)))
+      (br $init)))
+    (local.set $r (i32.const 1))
+    (block $doneRows (loop $rowLoop
+      (br_if $doneRows (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $op (local.get $out))
+      (block $doneCols (loop $colLoop
+        (br_if $doneCols (i32.ge_u (local.get $op) (local.get $end)))
+        (v128.store (local.get $op) (f32x4.add (v128.load (local.get $op)) (v128.load (local.get $xp))))
+        (local.set $op (i32.add (local.get $op) (i32.const 16)))
+        (local.set $xp (i32.add (local.get $xp) (i32.const 16)))
+        (br $colLoop)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rowLoop))))
+)
