@@ -5,6 +5,7 @@ import { fail, ok } from './rules.ts';
 import { pad, reshape, slice, sum, transpose } from '../ops/index.ts';
 import { sliceWasm } from './kernels/slice-wasm.ts';
 import { transposeWasm } from './kernels/transpose-wasm.ts';
+import { broadcastToWebGPU } from './kernels/broadcast-webgpu.ts';
 
 type T = tf.Tensor;
 
@@ -95,6 +96,8 @@ export const broadcastToDef: PrimitiveDef<'broadcastTo'> = {
   // tfjs-wasm lowers BroadcastTo to Tile, 10-20x slower than a broadcasting add of zeros
   kernels: {
     wasm: ([x], a) => ((x as T).dtype === 'bool' ? tf.broadcastTo(x as T, a.shape) : tf.add(x as T, tf.zeros(a.shape, (x as T).dtype))),
+    // tfjs-webgpu tiles rank >= 5 on the CPU with a synchronous read-back (fails in Node)
+    webgpu: ([x], a) => broadcastToWebGPU(x as T, a.shape),
   },
   vjp: (ct, node) => {
     const x = node.inputs[0];
