@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { heapOutput, heapView } from './wasm-heap.ts';
+import { heapView, newOutput } from './wasm-heap.ts';
 import { copyRows, MAX_KERNEL_BYTES, roundUp4, simd } from './simd-module.ts';
 
 /**
@@ -31,9 +31,8 @@ export const batchMatmulWasmKernel = (a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor
   if (n4 !== n) heap.fill(0, bAt, cAt);
   copyRows(heap, bAt, floatsOf(b), nb * k, n, n4);
   kernels.bmm(4 * aAt, 4 * bAt, 4 * cAt, nb, m, k, n4);
-  const out = heapOutput([nb, m, n]);
-  const view = out?.view ?? new Float32Array(nb * m * n);
-  if (n4 === n) view.set(heap.subarray(cAt, cAt + nb * m * n));
-  else for (let r = 0; r < nb * m; r++) view.set(heap.subarray(cAt + r * n4, cAt + r * n4 + n), r * n);
-  return out ? out.tensor() : tf.tensor3d(view, [nb, m, n]);
+  const out = newOutput([nb, m, n]);
+  if (n4 === n) out.view.set(heap.subarray(cAt, cAt + nb * m * n));
+  else for (let r = 0; r < nb * m; r++) out.view.set(heap.subarray(cAt + r * n4, cAt + r * n4 + n), r * n);
+  return out.tensor();
 };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { heapOutput, heapView } from './wasm-heap.ts';
+import { heapView, newOutput } from './wasm-heap.ts';
 import { copyRows, MAX_KERNEL_BYTES, roundUp4, simd } from './simd-module.ts';
 
 /**
@@ -26,8 +26,7 @@ export const sumWasm = (x: tf.Tensor, axes: readonly number[], keepDims: boolean
   const outAt = rows * cols4;
   kernels.colsum(0, 4 * outAt, rows, cols4);
   const shape = keepDims ? [...sorted.map(() => 1), ...rest] : rest;
-  const out = heapOutput(shape);
-  if (!out) return tf.tensor(heap.slice(outAt, outAt + cols), shape);
+  const out = newOutput(shape);
   out.view.set(heap.subarray(outAt, outAt + cols));
   return out.tensor();
 };

@@ -35,3 +35,11 @@ export const heapOutput = (shape: number[]): { readonly view: Float32Array; read
 
 /** The shape a tensor's data was created with (a reshape shares the data under another shape). */
 export const dataShape = (t: tf.TensorInfo): readonly number[] | undefined => backend().dataIdMap?.get(t.dataId)?.shape;
+
+/** A new float32 output: on the heap where possible, else a host array made into a tensor at the end. */
+export const newOutput = (shape: number[]): { readonly view: Float32Array; readonly tensor: () => tf.Tensor } => {
+  const onHeap = heapOutput(shape);
+  if (onHeap) return onHeap;
+  const host = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  return { view: host, tensor: () => tf.tensor(host, shape) };
+};
