@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
 import type { Command } from './command.ts';
 import { parseFlags } from './args.ts';
-import { chooseBackend, flagProblems, loadSplit, readJsonFile } from './common.ts';
+import { chooseBackend, flagProblems, intFlag, loadSplit, readJsonFile } from './common.ts';
 import { jsonlLogger, prepareRunDir, progressReporter, saveCheckpoint, startingPoint } from './training-run.ts';
 import { evaluateClassifier } from './evaluate-classifier.ts';
 import { toHostTree } from './host-tree.ts';
@@ -62,7 +62,7 @@ export const classifierCommand = <C extends ClassifierConfig>(spec: ClassifierCo
     const f = flags.right;
     const problems = [
       ...(f.out === undefined ? ['--out RUN_DIR is required'] : []),
-      ...(f.seed !== undefined && !(Number.isInteger(f.seed) && f.seed >= 0) ? [`--seed: expected a non-negative integer, got ${f.seed}`] : []),
+      ...intFlag('seed', f.seed, 0),
     ];
     if (problems.length || f.out === undefined) return flagProblems(io, spec.name, problems, spec.usage);
     const raw = await readJsonFile(f.config);

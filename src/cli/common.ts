@@ -44,3 +44,10 @@ export const loadSplit = async (dir: string | undefined, split: 'train' | 'test'
   if (E.isLeft(r)) throw new RunError(r.left.message);
   return r.right;
 };
+
+/** The problem with an integer flag below `min` or fractional (none when absent or fine), worded by its bound. */
+export const intFlag = (flag: string, v: number | undefined, min: number): string[] => {
+  if (v === undefined || (Number.isInteger(v) && v >= min)) return [];
+  const want = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer >= ${min}`;
+  return [`--${flag}: expected ${want}, got ${v}`];
+};

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { chooseBackend, flagProblems, loadSplit, readJsonFile } from '../common.ts';
+import { chooseBackend, flagProblems, loadSplit, readJsonFile, intFlag } from '../common.ts';
 import { DEFAULT_EVALUATOR, loadEvaluator } from '../evaluator-file.ts';
 import { loadCheckpoint, prepareRunDir, RunError } from '../training-run.ts';
 import { readFileBytes, writeFileAtomic } from '../../platform/files.ts';
@@ -48,9 +48,6 @@ const spec = {
   'no-teacher': 'boolean', evaluator: 'string', data: 'string', backend: 'string', seed: 'number', json: 'boolean',
 } as const;
 
-const positive = (flag: string, v: number | undefined, min: number): string[] =>
-  v !== undefined && !(Number.isInteger(v) && v >= min) ? [`--${flag}: expected an integer >= ${min}, got ${v}`] : [];
-
 const resolveBudget = async (flag: string | undefined): Promise<E.Either<string[], CompareBudget>> => {
   const name = flag ?? 'smoke';
   if (isBudgetName(name)) return E.right(budgets[name]);
@@ -92,7 +89,7 @@ export const compareCommand: Command = {
       ...(picked.unknown.length ? [`--variants: unknown ${picked.unknown.join(', ')} (known: ${variantNames.join(', ')})`] : []),
       ...(f.variants !== undefined && picked.variants.length === 0 && picked.unknown.length === 0 ? ['--variants: name at least one variant'] : []),
       ...(E.isLeft(budget0) ? budget0.left : []),
-      ...positive('samples', f.samples, 2), ...positive('limit', f.limit, 2), ...positive('seed', f.seed, 0),
+      ...intFlag('samples', f.samples, 2), ...intFlag('limit', f.limit, 2), ...intFlag('seed', f.seed, 0),
       ...(f.reuse && f.out === undefined ? ['--reuse needs --out RUN_DIR (where the variants were saved)'] : []),
       ...(f.teacher !== undefined && f['no-teacher'] ? ['--teacher and --no-teacher contradict each other'] : []),
     ];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { chooseBackend, flagProblems } from '../common.ts';
+import { chooseBackend, flagProblems, intFlag } from '../common.ts';
 import { loadArModel, loadTokenizer } from '../models.ts';
 import { RunError } from '../training-run.ts';
 import { demoPage } from '../demo-page.ts';
@@ -46,7 +46,7 @@ export const demoCommand: Command = {
     const cfg = f.cfg ?? DEMO_CFG;
     const problems = [
       ...(Number.isInteger(perClass) && perClass >= 1 && perClass <= 64 ? [] : [`--per-class: expected an integer in 1..64, got ${perClass}`]),
-      ...(Number.isInteger(seed) && seed >= 0 ? [] : [`--seed: expected a non-negative integer, got ${seed}`]),
+      ...intFlag('seed', seed, 0),
       ...(Number.isFinite(cfg) && cfg >= 0 ? [] : [`--cfg: expected a non-negative number, got ${cfg}`]),
       ...(f.backend === undefined || (backendNames as readonly string[]).includes(f.backend) ? [] : [`--backend: expected one of ${backendNames.join(', ')}, got '${f.backend}'`]),
     ];

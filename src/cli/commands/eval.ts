@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { chooseBackend, flagProblems, loadSplit } from '../common.ts';
+import { chooseBackend, flagProblems, loadSplit, intFlag } from '../common.ts';
 import { loadArModel, loadTokenizer } from '../models.ts';
 import { DEFAULT_EVALUATOR, loadEvaluator } from '../evaluator-file.ts';
 import { RunError } from '../training-run.ts';
@@ -40,9 +40,6 @@ const spec = {
   'precision-recall': 'boolean', json: 'boolean',
 } as const;
 
-const countProblem = (flag: string, v: number | undefined, min: number): string[] =>
-  v !== undefined && !(Number.isInteger(v) && v >= min) ? [`--${flag}: expected an integer >= ${min}, got ${v}`] : [];
-
 const fd = (a: FeatureSet, b: FeatureSet): number => frechetDistance(gaussianOf(a.stats), gaussianOf(b.stats));
 
 export const evalCommand: Command = {
@@ -56,8 +53,8 @@ export const evalCommand: Command = {
     const prMin = f['precision-recall'] ? PR_NEIGHBOURS + 1 : 2;
     const problems = [
       ...(f.tokenizer === undefined ? ['--tokenizer CKPT is required'] : []),
-      ...countProblem('samples', f.samples, prMin), ...countProblem('limit', f.limit, prMin), ...countProblem('batch', f.batch, 1),
-      ...countProblem('seed', f.seed, 0),
+      ...intFlag('samples', f.samples, prMin), ...intFlag('limit', f.limit, prMin), ...intFlag('batch', f.batch, 1),
+      ...intFlag('seed', f.seed, 0),
       ...(f.ar === undefined ? ['cfg', 'temperature', 'top-k', 'top-p', 'samples'].filter((k) => f[k as keyof typeof f] !== undefined).map((k) => `--${k} needs --ar (it applies to sampling)`) : []),
     ];
     if (problems.length) return flagProblems(io, 'eval', problems, usage);

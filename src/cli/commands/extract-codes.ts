@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { chooseBackend, flagProblems, loadSplit } from '../common.ts';
+import { chooseBackend, flagProblems, loadSplit, intFlag } from '../common.ts';
 import { loadTokenizer } from '../models.ts';
 import { RunError } from '../training-run.ts';
 import { writeFileAtomic } from '../../platform/files.ts';
@@ -32,9 +32,9 @@ export const extractCodesCommand: Command = {
     const problems = [
       ...(f.tokenizer === undefined ? ['--tokenizer CKPT is required'] : []),
       ...(f.out === undefined ? ['--out FILE is required'] : []),
-      ...(f.limit !== undefined && !(Number.isInteger(f.limit) && f.limit >= 1) ? [`--limit: expected a positive integer, got ${f.limit}`] : []),
-      ...(f.batch !== undefined && !(Number.isInteger(f.batch) && f.batch >= 1) ? [`--batch: expected a positive integer, got ${f.batch}`] : []),
-      ...(f.seed !== undefined && !(Number.isInteger(f.seed) && f.seed >= 0) ? [`--seed: expected a non-negative integer, got ${f.seed}`] : []),
+      ...intFlag('limit', f.limit, 1),
+      ...intFlag('batch', f.batch, 1),
+      ...intFlag('seed', f.seed, 0),
     ];
     if (problems.length) return flagProblems(io, 'extract-codes', problems, usage);
     const backend = await chooseBackend(f.backend);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { chooseBackend, flagProblems } from '../common.ts';
+import { chooseBackend, flagProblems, intFlag } from '../common.ts';
 import { loadArModel, loadTokenizer } from '../models.ts';
 import { encodePng } from '../../io/png.ts';
 import { keyFromSeed } from '../../random/key.ts';
@@ -46,8 +46,8 @@ export const sampleCommand: Command = {
     const missing = [
       ...(f.tokenizer === undefined ? ['--tokenizer CKPT is required'] : []), ...(f.ar === undefined ? ['--ar CKPT is required'] : []),
       ...(f.out === undefined ? ['--out FILE is required'] : []),
-      ...(Number.isInteger(perClass) && perClass >= 1 ? [] : [`--per-class: expected a positive integer, got ${perClass}`]),
-      ...(f.seed !== undefined && !(Number.isInteger(f.seed) && f.seed >= 0) ? [`--seed: expected a non-negative integer, got ${f.seed}`] : []),
+      ...intFlag('per-class', perClass, 1),
+      ...intFlag('seed', f.seed, 0),
     ];
     if (missing.length) return flagProblems(io, 'sample', missing, usage);
     const tok = await loadTokenizer(f.tokenizer!);
