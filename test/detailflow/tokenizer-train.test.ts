@@ -72,3 +72,24 @@ test('--init starts from another run\'s parameters; a different configuration is
   assert.notEqual(code, 0);
   assert.match(io.stderr.join('\n'), /tokens, group, causal differ/);
 });
+
+test('reconstruct reports every pass-plan prefix, the coarse-to-fine verdict and codebook usage, as text and JSON', async () => {
+  const data = await tinyIdxDir();
+  const run = await mkdtemp(path.join(tmpdir(), 'detailflow-recon-'));
+  await train(data, run, ['--until', '4']);
+  const args = ['reconstruct', '--tokenizer', path.join(run, 'tokenizer.safetensors'), '--data', data, '--count', '2', '--eval', '6', '--backend', 'cpu', '--out', path.join(run, 'recon.png')];
+  const asJson = memoryIO();
+  assert.equal(await dispatch([...args, '--json'], asJson), 0, asJson.stderr.join('\n'));
+  const report = JSON.parse(asJson.stdout.join('\n'));
+  // tokens 8, g = C = 2: one token at a time to C, then a group per pass
+  assert.deepEqual(report.prefixes.map((p: { t: number }) => p.t), [1, 2, 4, 6, 8]);
+  assert.equal(report.images, 6);
+  const { prefixDips, describeDips } = await import('../../src/detailflow/tokenizer/coarse-to-fine.ts');
+  assert.deepEqual(report.dips, prefixDips(report.prefixes));
+  const asText = memoryIO();
+  assert.equal(await dispatch(args, asText), 0, asText.stderr.join('\n'));
+  const text = asText.stdout.join('\n');
+  assert.ok(text.includes(describeDips(5, report.dips)), text);
+  assert.match(text, new RegExp(`codebook: ${report.codebook.used} of 32 codes used`));
+  assert.ok((await readFile(path.join(run, 'recon.png'))).subarray(1, 4).toString() === 'PNG');
+});

@@ -7,6 +7,7 @@ import { chooseBackend, flagProblems, loadSplit } from '../common.ts';
 import { loadTokenizer } from '../models.ts';
 import { reconstructionPng } from '../reconstruction-png.ts';
 import { reconReport } from '../../detailflow/tokenizer/recon-report.ts';
+import { describeDips } from '../../detailflow/tokenizer/coarse-to-fine.ts';
 import { hostArray } from '../../compile/device-array.ts';
 import { RunError } from '../training-run.ts';
 
@@ -15,8 +16,8 @@ const usage = `detailflow reconstruct --tokenizer CKPT [--data DIR] [--count K] 
 Encodes test images and decodes every pass-plan prefix t at dec(t): writes a PNG grid (one row per
 image, one column per prefix, then the original) for the first K images (default 8), and prints
 PSNR per prefix over the first N test images (default 1000; against the degraded target at
-dec(t), and against the original after bicubic upscaling), codebook usage, and the
-noisy-reconstruction check (a token or group corrupted at groups 0, G/4, G/2, 3G/4, G-1).`;
+dec(t), and against the original after bicubic upscaling) and whether the latter rises strictly
+with t (coarse to fine), codebook usage, and the noisy-reconstruction check (a token or group corrupted at groups 0, G/4, G/2, 3G/4, G-1).`;
 
 export const reconstructCommand: Command = {
   name: 'reconstruct',
@@ -49,6 +50,7 @@ export const reconstructCommand: Command = {
     io.out(`reconstruction of ${report.images} test images (${backend}, ${seconds.toFixed(1)} s); grid of ${count} written to ${f.out}`);
     io.out('     t  dec(t)  PSNR vs target  PSNR vs original');
     for (const p of report.prefixes) io.out(`${String(p.t).padStart(6)}  ${String(p.side).padStart(6)}  ${p.psnrTarget.toFixed(2).padStart(14)}  ${p.psnrOriginal.toFixed(2).padStart(16)}`);
+    io.out(describeDips(report.prefixes.length, report.dips));
     io.out(`codebook: ${report.codebook.used} of ${report.codebook.size} codes used (${(report.codebook.fractionUsed * 100).toFixed(1)}%), perplexity ${report.codebook.perplexity.toFixed(1)}`);
     io.out('noisy reconstruction (t = N): span  PSNR re-encoded  PSNR corrupted only');
     for (const r of report.noisy) io.out(`  [${r.start}, ${r.end})  ${r.corrected.toFixed(2)}  ${r.uncorrected.toFixed(2)}`);

@@ -10,6 +10,7 @@ import type { Tokenizer, TokenizerParams } from './model.ts';
 import { prefixBoundaries, reconstructor } from './reconstruct.ts';
 import { selfCorrect } from './self-correction.ts';
 import { spanMasks } from './trainer.ts';
+import { prefixDips, type PrefixDip } from './coarse-to-fine.ts';
 
 export interface ReconReport {
   readonly images: number;
@@ -17,6 +18,8 @@ export interface ReconReport {
   readonly codebook: { size: number; used: number; fractionUsed: number; perplexity: number };
   /** PSNR at t = N with a token/group corrupted at each position: re-encoded (self-correction) vs not. */
   readonly noisy: { start: number; end: number; corrected: number; uncorrected: number }[];
+  /** Consecutive prefixes where PSNR against the original did not rise (empty: coarse to fine holds). */
+  readonly dips: PrefixDip[];
 }
 
 /** The corrupted spans the reference's noisy evaluation uses: groups 0, G/4, G/2, 3G/4, G-1. */
@@ -67,10 +70,12 @@ export const reconReport = async (tk: Tokenizer, backend: BackendName, params: u
   const total = counts.reduce((a, v) => a + v, 0);
   const entropy = counts.reduce((a, v) => (v > 0 ? a - (v / total) * Math.log(v / total) : a), 0);
   const used = counts.filter((v) => v > 0).length;
+  const prefixes = ts.map((t, i) => ({ t, side: tk.decoderSide(t), psnrTarget: sums[i].target / n, psnrOriginal: sums[i].original / n }));
   return {
     images: n,
-    prefixes: ts.map((t, i) => ({ t, side: tk.decoderSide(t), psnrTarget: sums[i].target / n, psnrOriginal: sums[i].original / n })),
+    prefixes,
     codebook: { size: c.codebookSize, used, fractionUsed: used / c.codebookSize, perplexity: Math.exp(entropy) },
     noisy: spans.map((sp, i) => ({ ...sp, corrected: noisySums[i].corrected / n, uncorrected: noisySums[i].uncorrected / n })),
+    dips: prefixDips(prefixes),
   };
 };
