@@ -5,6 +5,7 @@
  *   node_modules/.bin/deno run -A examples/deno/train-tokenizer.ts [--steps 100] [--synthetic]
  *        [--data DIR] [--backend webgpu|wasm|cpu] [--out out/examples/deno]
  *   node_modules/.bin/deno run -A examples/deno/train-tokenizer.ts --smoke     # tiny model, 3 steps
+ *   node_modules/.bin/deno run -A examples/deno/train-tokenizer.ts --full --steps 3   # the default model
  *
  * Prints one line of losses per step and a JSON summary; writes OUT/tokenizer-recon.png (one row
  * per test image, one column per prefix t, then the original). Without a GPU, Deno's WebGPU runs
@@ -14,17 +15,20 @@ import * as E from 'fp-ts/lib/Either.js';
 import { data, keyFromSeed, tokenizer } from 'detailflow';
 import { deno, flags, pickBackend, positiveInt, writePng } from './shared.ts';
 
-const f = flags(['smoke', 'steps', 'synthetic', 'data', 'backend', 'out']);
+const f = flags(['smoke', 'full', 'steps', 'synthetic', 'data', 'backend', 'out']);
 const smoke = f.smoke === 'true';
+const full = f.full === 'true';
 const out = f.out ?? 'out/examples/deno';
 
-// The same tiny model as the Node smoke runs; the full run is a little larger.
-const config = tokenizer.decodeTokenizerConfig({
+// The same tiny model as the Node smoke runs; the plain run is a little larger; --full is the
+// default configuration `detailflow train-tokenizer` trains (32 tokens, width 128, depth 4), without
+// a teacher.
+const config = tokenizer.decodeTokenizerConfig(full ? { alignWeight: 0, perceptualWeight: 0 } : {
   size: 32, patch: 8, tokens: 8, group: 2, causal: 2, codebookSize: smoke ? 32 : 128, noiseTopK: 4,
   encoderWidth: smoke ? 16 : 48, encoderDepth: smoke ? 1 : 2, encoderHeads: 2, decoderWidth: smoke ? 16 : 48, decoderDepth: smoke ? 1 : 2, decoderHeads: 2,
   alignWeight: 0, perceptualWeight: 0,
 });
-const train = tokenizer.decodeTrainConfig({ steps: positiveInt('steps', f.steps, smoke ? 3 : 100), batchSize: smoke ? 8 : 16, lr: 3e-3 });
+const train = tokenizer.decodeTrainConfig({ steps: positiveInt('steps', f.steps, smoke ? 3 : 100), batchSize: smoke ? 8 : full ? 32 : 16, lr: full ? 4e-4 : 3e-3 });
 if (E.isLeft(config)) throw config.left;
 if (E.isLeft(train)) throw train.left;
 
