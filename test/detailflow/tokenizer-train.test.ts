@@ -84,6 +84,7 @@ test('reconstruct reports every pass-plan prefix, the coarse-to-fine verdict and
   // tokens 8, g = C = 2: one token at a time to C, then a group per pass
   assert.deepEqual(report.prefixes.map((p: { t: number }) => p.t), [1, 2, 4, 6, 8]);
   assert.equal(report.images, 6);
+  assert.match(asJson.stderr.join('\n'), /reconstruct: 6\/6 test images \([\d.]+ images\/s, 0 s left\)/, 'progress goes to stderr');
   const { prefixDips, describeDips } = await import('../../src/detailflow/tokenizer/coarse-to-fine.ts');
   assert.deepEqual(report.dips, prefixDips(report.prefixes));
   const asText = memoryIO();

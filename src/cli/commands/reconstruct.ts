@@ -17,7 +17,8 @@ Encodes test images and decodes every pass-plan prefix t at dec(t): writes a PNG
 image, one column per prefix, then the original) for the first K images (default 8), and prints
 PSNR per prefix over the first N test images (default 1000; against the degraded target at
 dec(t), and against the original after bicubic upscaling) and whether the latter rises strictly
-with t (coarse to fine), codebook usage, and the noisy-reconstruction check (a token or group corrupted at groups 0, G/4, G/2, 3G/4, G-1).`;
+with t (coarse to fine), codebook usage, and the noisy-reconstruction check (a token or group
+corrupted at groups 0, G/4, G/2, 3G/4, G-1). Progress goes to stderr.`;
 
 export const reconstructCommand: Command = {
   name: 'reconstruct',
@@ -44,7 +45,14 @@ export const reconstructCommand: Command = {
     const per = c.channels * c.size * c.size;
     await writeFile(path.resolve(f.out as string), await reconstructionPng(tk, backend, params, test.images, count));
     const t0 = performance.now();
-    const report = await reconReport(tk, backend, params, hostArray(test.images.slice(0, evalN * per), [evalN, c.channels, c.size, c.size]), 50);
+    const report = await reconReport(tk, backend, params, hostArray(test.images.slice(0, evalN * per), [evalN, c.channels, c.size, c.size]), 50, {
+      onBatch: (done, total) => {
+        // progress on stderr, so --json output stays one line on stdout
+        if (done < total && done % 500 !== 0) return;
+        const rate = done / ((performance.now() - t0) / 1000);
+        io.err(`reconstruct: ${done}/${total} test images (${rate.toFixed(1)} images/s, ${Math.round((total - done) / rate)} s left)`);
+      },
+    });
     const seconds = (performance.now() - t0) / 1000;
     if (f.json) { io.out(JSON.stringify({ ...report, backend, seconds })); return 0; }
     io.out(`reconstruction of ${report.images} test images (${backend}, ${seconds.toFixed(1)} s); grid of ${count} written to ${f.out}`);

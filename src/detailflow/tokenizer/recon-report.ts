@@ -37,7 +37,14 @@ export const noisySpans = (tk: Tokenizer): { start: number; end: number }[] => {
  * the degraded target at dec(t), and against the original after upscaling), codebook usage,
  * and the noisy-reconstruction check. A pure function of (params, images, seed).
  */
-export const reconReport = async (tk: Tokenizer, backend: BackendName, params: unknown, images: HostArray, batch: number, seed = 0): Promise<ReconReport> => {
+export interface ReconOptions {
+  readonly seed?: number;
+  /** Called after every batch with the images done so far (progress for long evaluations). */
+  readonly onBatch?: (done: number, total: number) => void;
+}
+
+export const reconReport = async (tk: Tokenizer, backend: BackendName, params: unknown, images: HostArray, batch: number, opts: ReconOptions = {}): Promise<ReconReport> => {
+  const seed = opts.seed ?? 0;
   const c = tk.config;
   const [n] = images.shape;
   const per = c.channels * c.size * c.size;
@@ -64,6 +71,7 @@ export const reconReport = async (tk: Tokenizer, backend: BackendName, params: u
       noisySums[i].uncorrected += (await out.uncorrected.host()).data[0] * b;
       release(out);
     }
+    opts.onBatch?.(s + b, n);
   }
   rec.dispose();
   noisyF.dispose();
