@@ -8,6 +8,7 @@ import { dispatch } from '../../src/cli/main.ts';
 import { memoryIO } from '../../src/cli/io.ts';
 import { decodeCheckpoint } from '../../src/train/checkpoint.ts';
 import { tinyIdxDir } from '../helpers/tiny-idx.ts';
+import { describeDips, prefixDips } from '../../src/detailflow/tokenizer/coarse-to-fine.ts';
 
 const config = {
   tokenizer: { size: 32, patch: 8, tokens: 8, group: 2, causal: 2, codebookSize: 32, encoderWidth: 16, encoderDepth: 1, encoderHeads: 2, decoderWidth: 16, decoderDepth: 1, decoderHeads: 2, noiseTopK: 4, alignHidden: 8 },
@@ -85,7 +86,6 @@ test('reconstruct reports every pass-plan prefix, the coarse-to-fine verdict and
   assert.deepEqual(report.prefixes.map((p: { t: number }) => p.t), [1, 2, 4, 6, 8]);
   assert.equal(report.images, 6);
   assert.match(asJson.stderr.join('\n'), /reconstruct: 6\/6 test images \([\d.]+ images\/s, 0 s left\)/, 'progress goes to stderr');
-  const { prefixDips, describeDips } = await import('../../src/detailflow/tokenizer/coarse-to-fine.ts');
   assert.deepEqual(report.dips, prefixDips(report.prefixes));
   const asText = memoryIO();
   assert.equal(await dispatch(args, asText), 0, asText.stderr.join('\n'));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { heapView, newOutput } from './wasm-heap.ts';
+import { floatsOf, newOutput } from './wasm-heap.ts';
 import { copyRows, MAX_KERNEL_BYTES, roundUp4, simd } from './simd-module.ts';
 
 /**
@@ -13,8 +13,6 @@ export const kernelBytes = (nb: number, m: number, k: number, n: number): number
   const n4 = roundUp4(n);
   return 4 * nb * (m * k + k * n4 + m * n4);
 };
-
-const floatsOf = (t: tf.Tensor): Float32Array => heapView(t) ?? t.dataSync() as Float32Array;
 
 /** A [nb, m, k] @ B [nb, k, n] -> [nb, m, n]; both already batched alike (the caller broadcasts). */
 export const batchMatmulWasmKernel = (a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor => {

@@ -108,7 +108,9 @@
           (local.set $j (i32.add (local.get $j) (i32.const 4)))
           (br $lastLoop)))))
       (local.set $bi (i32.add (local.get $bi) (i32.const 1)))
-      (br $batchLoop))));; colsum: out[c] = sum over r of x[r, c] for x [rows, cols4], cols4 a multiple of 4 (the caller
+      (br $batchLoop))))
+
+  ;; colsum: out[c] = sum over r of x[r, c] for x [rows, cols4], cols4 a multiple of 4 (the caller
 ;; pads); rows are added in order, so the result does not depend on how the work is split.
   (func (export "colsum") (param $x i32) (param $out i32) (param $rows i32) (param $cols4 i32)
     (local $r i32) (local $j i32) (local $rowBytes i32) (local $xp i32) (local $op i32) (local $end i32)

@@ -1,8 +1,9 @@
 import { simdKernelsWasm } from './simd-kernels-wasm-bytes.ts';
 
 /**
- * Our SIMD kernels (simd-kernels.wat), instantiated once. Kernels copy their operands into the
- * module's own memory, so nothing here touches tfjs-wasm's heap or its operator caches.
+ * Our SIMD kernels (simd-kernels.wat), instantiated once. They compute in the module's own memory:
+ * callers copy the operands in and the results out, so no kernel writes tfjs-wasm's heap or
+ * touches its operator caches.
  */
 export interface SimdKernels {
   readonly bmm: (a: number, b: number, c: number, batch: number, m: number, k: number, n4: number) => void;

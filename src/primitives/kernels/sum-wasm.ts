@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { heapView, newOutput } from './wasm-heap.ts';
+import { floatsOf, newOutput } from './wasm-heap.ts';
 import { copyRows, MAX_KERNEL_BYTES, roundUp4, simd } from './simd-module.ts';
 
 /**
@@ -22,7 +22,7 @@ export const sumWasm = (x: tf.Tensor, axes: readonly number[], keepDims: boolean
   }
   const kernels = simd();
   const heap = kernels.floats(bytes);
-  copyRows(heap, 0, heapView(x) ?? x.dataSync() as Float32Array, rows, cols, cols4);
+  copyRows(heap, 0, floatsOf(x), rows, cols, cols4);
   const outAt = rows * cols4;
   kernels.colsum(0, 4 * outAt, rows, cols4);
   const shape = keepDims ? [...sorted.map(() => 1), ...rest] : rest;

@@ -22,6 +22,9 @@ export const heapView = (t: tf.TensorInfo): Float32Array | undefined => {
   return at === undefined || !heap || t.dtype !== 'float32' ? undefined : heap.subarray(at / 4, at / 4 + t.shape.reduce((a, b) => a * b, 1));
 };
 
+/** A float32 tensor's data: in place on the heap where it lies there, else read to the host. */
+export const floatsOf = (t: tf.Tensor): Float32Array => heapView(t) ?? t.dataSync() as Float32Array;
+
 /** A new float32 tensor allocated on the heap; `view` is its data to fill, then `tensor()` hands it over. */
 export const heapOutput = (shape: number[]): { readonly view: Float32Array; readonly tensor: () => tf.Tensor } | undefined => {
   const be = backend();
