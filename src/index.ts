@@ -22,7 +22,8 @@ export { vjpGraph } from './transforms/vjp.ts';
 export { cse } from './transforms/cse.ts';
 // compilation and execution
 export { compile, Compiled, release, toHost, type CompileOptions, type Materialized, type RuntimeLeaf } from './compile/compile.ts';
-export { DeviceArray, hostArray, isHostArray, type HostArray } from './compile/device-array.ts';
+export { DeviceArray } from './compile/device-array.ts';
+export { hostArray, isHostArray, type HostArray } from './ir/host-array.ts';
 export { backendNames, defaultBackend, useBackend, backendAvailable, parseBackendName } from './compile/backend.ts';
 // trees and randomness
 export { flatten, unflatten, mapTree, zipTrees, type Tree, type TreeDef } from './tree/tree.ts';

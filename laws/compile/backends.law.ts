@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import { specs } from '../primitives/specs.ts';
 import { runOnce } from '../../src/compile/compile.ts';
-import type { HostArray } from '../../src/compile/device-array.ts';
+import type { HostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import * as o from '../../src/ops/index.ts';
 import { keyFromSeed } from '../../src/random/key.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { compile, release, toHost, type Compiled } from '../../src/compile/compile.ts';
-import { hostArray, type HostArray } from '../../src/compile/device-array.ts';
+import { hostArray, type HostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import { sliceAxis } from '../../src/ops/index.ts';
 import { keyFromSeed } from '../../src/random/key.ts';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compile, release, toHost } from '../../src/compile/compile.ts';
-import { hostArray, type HostArray } from '../../src/compile/device-array.ts';
+import { hostArray, type HostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import { broadcastTo, constant, reshape, sliceAxis, topKFilter } from '../../src/ops/index.ts';
 import { keyFromSeed } from '../../src/random/key.ts';

@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import type { HostArray } from '../../src/compile/device-array.ts';
+import type { HostArray } from '../../src/ir/host-array.ts';
 import { keyFromSeed } from '../../src/random/key.ts';
 import { passCount, passInputLength } from '../../src/detailflow/pass-plan.ts';
 import { decodeArConfig, type ArConfig } from '../../src/detailflow/ar/config.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { compile, release, toHost } from '../../src/compile/compile.ts';
-import { hostArray, isHostArray, type HostArray } from '../../src/compile/device-array.ts';
+import { hostArray, isHostArray, type HostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import { encodeSafetensors } from '../../src/io/safetensors.ts';
 import type { Params } from '../../src/nn/module.ts';

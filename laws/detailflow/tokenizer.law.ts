@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { compile, toHost } from '../../src/compile/compile.ts';
-import { hostArray, type HostArray } from '../../src/compile/device-array.ts';
+import { hostArray, type HostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import * as o from '../../src/ops/index.ts';
 import { keyFromSeed, normalHost } from '../../src/random/key.ts';

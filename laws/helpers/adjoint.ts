@@ -1,7 +1,7 @@
 import type { Node } from '../../src/ir/node.ts';
 import * as o from '../../src/ops/index.ts';
 import { compile } from '../../src/compile/compile.ts';
-import type { HostArray } from '../../src/compile/device-array.ts';
+import type { HostArray } from '../../src/ir/host-array.ts';
 import { vjp } from '../../src/transforms/grad.ts';
 import { keyFromSeed } from '../../src/random/key.ts';
 import type { BackendName } from '../../src/compile/backend.ts';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { hostArray, type HostArray } from '../../src/compile/device-array.ts';
+import { hostArray, type HostArray } from '../../src/ir/host-array.ts';
 import type { Shape } from '../../src/ir/shape.ts';
 import { sizeOf } from '../../src/ir/shape.ts';
 

@@ -1,4 +1,4 @@
-import type { HostArray } from '../../src/compile/device-array.ts';
+import type { HostArray } from '../../src/ir/host-array.ts';
 
 /** Largest |a - b| / (atol + rtol |b|); <= 1 means close. */
 export const closeness = (a: ArrayLike<number>, b: ArrayLike<number>, atol: number, rtol: number): number => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compile, release, toHost } from '../../src/compile/compile.ts';
 import type { BackendName } from '../../src/compile/backend.ts';
-import { hostArray, type HostArray } from '../../src/compile/device-array.ts';
+import { hostArray, type HostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import * as o from '../../src/ops/index.ts';
 import { conv2d, conv2dFn, type ImageLayout } from '../../src/nn/conv2d.ts';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compile, runOnce, toHost } from '../../src/compile/compile.ts';
-import type { HostArray } from '../../src/compile/device-array.ts';
+import type { HostArray } from '../../src/ir/host-array.ts';
 import * as o from '../../src/ops/index.ts';
 import type { Node } from '../../src/ir/node.ts';
 import { floatArrayArb, shapeArb } from '../helpers/arbitraries.ts';

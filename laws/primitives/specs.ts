@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { HostArray } from '../../src/compile/device-array.ts';
+import type { HostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import type { Prim } from '../../src/primitives/attrs.ts';
 import * as o from '../../src/ops/index.ts';

@@ -5,7 +5,7 @@ import { foldIn, keyFromSeed, normalHost, split, uniformHost } from '../../src/r
 import { compile, toHost } from '../../src/compile/compile.ts';
 import * as o from '../../src/ops/index.ts';
 import type { Node } from '../../src/ir/node.ts';
-import type { HostArray } from '../../src/compile/device-array.ts';
+import type { HostArray } from '../../src/ir/host-array.ts';
 import { ready } from '../helpers/backends.ts';
 
 const seedArb = fc.nat({ max: 2 ** 40 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { hostArray, isHostArray, type HostArray } from '../../src/compile/device-array.ts';
+import { hostArray, isHostArray, type HostArray } from '../../src/ir/host-array.ts';
 import { sizeOf, type Shape } from '../../src/ir/shape.ts';
 import { flatten, type Tree } from '../../src/tree/tree.ts';
 import { floatsArb, shapeArb } from '../helpers/arbitraries.ts';

@@ -1,5 +1,5 @@
 import type { BackendName } from '../compile/backend.ts';
-import { hostArray } from '../compile/device-array.ts';
+import { hostArray } from '../ir/host-array.ts';
 import { keyFromSeed, normalHost } from '../random/key.ts';
 import { coreFlops, type CoreBenchConfig } from './core-config.ts';
 import { benchStack, dslContender, type Contender } from './dsl-step.ts';

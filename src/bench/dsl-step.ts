@@ -1,6 +1,6 @@
 import type { BackendName } from '../compile/backend.ts';
 import { release } from '../compile/compile.ts';
-import type { HostArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import type { Node } from '../ir/node.ts';
 import type { Params } from '../nn/module.ts';
 import { transformerStack, type TransformerStackParams } from '../nn/transformer-stack.ts';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activate, type BackendName } from '../compile/backend.ts';
-import { isHostArray, type HostArray } from '../compile/device-array.ts';
+import { isHostArray, type HostArray } from '../ir/host-array.ts';
 import type { TransformerStackParams } from '../nn/transformer-stack.ts';
 import { flatten, type Tree } from '../tree/tree.ts';
 import { benchAdamW, type CoreBenchConfig } from './core-config.ts';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activate, type BackendName } from '../compile/backend.ts';
-import { DeviceArray, isHostArray, type HostArray } from '../compile/device-array.ts';
+import { DeviceArray } from '../compile/device-array.ts';
+import { isHostArray, type HostArray } from '../ir/host-array.ts';
 import { mapTree, type Tree } from '../tree/tree.ts';
 
 /** Puts a host tree on the (already initialised) backend once, so timed steps do not re-upload it. */

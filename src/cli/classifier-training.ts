@@ -13,7 +13,8 @@ import { jsonlLogger, prepareRunDir, progressReporter, saveCheckpoint, startingP
 import { evaluateClassifier } from './evaluate-classifier.ts';
 import { toHostTree } from './host-tree.ts';
 import { compile, release } from '../compile/compile.ts';
-import type { DeviceArray, HostArray } from '../compile/device-array.ts';
+import type { DeviceArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import type { Node } from '../ir/node.ts';
 import { stepBatches } from '../data/batches.ts';
 import { foldIn, keyFromSeed, type Key } from '../random/key.ts';

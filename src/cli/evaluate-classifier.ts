@@ -3,7 +3,7 @@ import type { BackendName } from '../compile/backend.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { Node } from '../ir/node.ts';
 import { argmax } from '../ops/index.ts';
-import { hostArray } from '../compile/device-array.ts';
+import { hostArray } from '../ir/host-array.ts';
 
 /** Accuracy of `logits(params, images)` on a whole dataset, in batches (the tail batch too). */
 export const evaluateClassifier = async (

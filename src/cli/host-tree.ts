@@ -1,4 +1,5 @@
-import { isDeviceArray, isHostArray, type DeviceArray, type HostArray } from '../compile/device-array.ts';
+import { isDeviceArray, type DeviceArray } from '../compile/device-array.ts';
+import { isHostArray, type HostArray } from '../ir/host-array.ts';
 import { flatten, unflatten, type Tree } from '../tree/tree.ts';
 
 /** Reads every device array of a tree back to the host (host arrays pass through). */

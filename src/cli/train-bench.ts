@@ -6,7 +6,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import type { BackendName } from '../compile/backend.ts';
-import { isHostArray, type HostArray } from '../compile/device-array.ts';
+import { isHostArray, type HostArray } from '../ir/host-array.ts';
 import { syntheticDataset } from '../data/synthetic.ts';
 import { decodeArConfig, type ArConfig } from '../detailflow/ar/config.ts';
 import { arModel } from '../detailflow/ar/model.ts';

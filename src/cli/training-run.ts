@@ -10,7 +10,7 @@ import type { CliIO } from './command.ts';
 import { readFileBytes, rotateCheckpoint } from '../platform/files.ts';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../train/checkpoint.ts';
 import { formatProgress, metricsLine } from '../train/progress.ts';
-import type { HostArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import type { Tree } from '../tree/tree.ts';
 
 export class RunError extends Error {

@@ -8,7 +8,8 @@ import type { Value } from '../primitives/primitive.ts';
 import { isKey, type Key } from '../random/key.ts';
 import { flatten, unflatten, type Tree, type TreeDef } from '../tree/tree.ts';
 import { activate, defaultBackend, parseBackendName, useBackend, type BackendName } from './backend.ts';
-import { DeviceArray, isDeviceArray, isHostArray, type HostArray } from './device-array.ts';
+import { DeviceArray, isDeviceArray } from './device-array.ts';
+import { isHostArray, type HostArray } from '../ir/host-array.ts';
 import { executePlan, type ExecOptions } from './execute.ts';
 import { makePlan, type Plan } from './plan.ts';
 

@@ -1,21 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DType, HostData } from '../ir/dtype.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import type { Shape } from '../ir/shape.ts';
 import type { BackendName } from './backend.ts';
-
-/** A plain host-side array: what loaders produce and what `host()` returns. */
-export interface HostArray {
-  readonly data: HostData;
-  readonly shape: Shape;
-  readonly dtype: Exclude<DType, 'key'>;
-}
-
-export const hostArray = (data: HostData, shape: Shape): HostArray => ({
-  data, shape: [...shape], dtype: data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : 'bool',
-});
-
-export const isHostArray = (x: unknown): x is HostArray =>
-  typeof x === 'object' && x !== null && 'data' in x && 'shape' in x && 'dtype' in x && ArrayBuffer.isView((x as HostArray).data);
 
 /**
  * A result living on a backend. The executor creates these and the caller owns them:

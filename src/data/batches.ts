@@ -5,7 +5,7 @@
  * uninterrupted run would have seen. Only full batches are made (a static batch shape keeps
  * compiled plans reusable): an epoch's last count % batchSize samples are skipped that epoch.
  */
-import type { HostArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import { foldIn, randInt, type Key } from '../random/key.ts';
 import type { Dataset } from './dataset.ts';
 

@@ -4,7 +4,7 @@
  * builds the same trainer from the same recipe, on its own backend.
  */
 import type { BackendName } from '../compile/backend.ts';
-import type { HostArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import { GraphError } from '../ir/errors.ts';
 import type { Recipe } from '../train/data-parallel/protocol.ts';
 import type { SplitTrainer } from '../train/data-parallel/replica.ts';

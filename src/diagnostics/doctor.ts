@@ -1,6 +1,6 @@
 import { compile, release, toHost } from '../compile/compile.ts';
 import { backendAvailable, type BackendName } from '../compile/backend.ts';
-import { hostArray, type HostArray } from '../compile/device-array.ts';
+import { hostArray, type HostArray } from '../ir/host-array.ts';
 import type { Node } from '../ir/node.ts';
 import { mean, square } from '../ops/index.ts';
 import { normalHost, keyFromSeed, foldIn } from '../random/key.ts';
@@ -8,7 +8,7 @@ import { transformerBlock } from '../nn/transformer-block.ts';
 import type { Params } from '../nn/module.ts';
 import { valueAndGrad } from '../transforms/grad.ts';
 import { flatten, type Tree } from '../tree/tree.ts';
-import { isHostArray } from '../compile/device-array.ts';
+import { isHostArray } from '../ir/host-array.ts';
 
 export interface BackendReport {
   readonly name: BackendName;

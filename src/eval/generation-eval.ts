@@ -5,7 +5,7 @@
  * foldIn(key, i), so a run is a pure function of (models, labels, batch size, key, options).
  */
 import { compile, release, type CompileOptions } from '../compile/compile.ts';
-import type { HostArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import type { Node } from '../ir/node.ts';
 import type { Params } from '../nn/module.ts';
 import { foldIn, type Key } from '../random/key.ts';

@@ -3,7 +3,7 @@
  * 8-bit image, ready for `encodePng`. Float images are planar (CHW), like the NCHW batches
  * they are cut from; the grid is interleaved (HWC), like PNG.
  */
-import type { HostArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import type { PngImage } from './png.ts';
 
 export interface FloatImage {

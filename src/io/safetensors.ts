@@ -8,7 +8,7 @@
  * header against the file before it copies anything out.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { HostArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import type { Shape } from '../ir/shape.ts';
 import { ProblemsError } from './problems.ts';
 

@@ -12,7 +12,7 @@
  * rank-2 right operand. Networks that stack convolutions should stay in NHWC (transpose once
  * at the input) and use `layout: 'NHWC'`; the NCHW form transposes in and out at each call.
  */
-import type { HostArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import { GraphError } from '../ir/errors.ts';
 import type { Node } from '../ir/node.ts';
 import { add, matmul, pad, reshape, slice, transpose } from '../ops/index.ts';

@@ -1,4 +1,4 @@
-import type { HostArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import { GraphError } from '../ir/errors.ts';
 import { gather } from '../ops/index.ts';
 import { normal, type Initializer } from './init.ts';

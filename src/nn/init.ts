@@ -1,4 +1,4 @@
-import { hostArray, type HostArray } from '../compile/device-array.ts';
+import { hostArray, type HostArray } from '../ir/host-array.ts';
 import { GraphError } from '../ir/errors.ts';
 import { isValidShape, sizeOf, type Shape } from '../ir/shape.ts';
 import { foldIn, normalHost, uniformHost, type Key } from '../random/key.ts';

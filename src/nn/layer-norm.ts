@@ -1,4 +1,4 @@
-import type { HostArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import type { Node } from '../ir/node.ts';
 import { add, mean, mul, rsqrt, square, sub } from '../ops/index.ts';
 import { split } from '../random/key.ts';

@@ -1,4 +1,4 @@
-import type { HostArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import { GraphError } from '../ir/errors.ts';
 import type { Node } from '../ir/node.ts';
 import { add, matmul, reshape } from '../ops/index.ts';

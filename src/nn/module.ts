@@ -1,4 +1,4 @@
-import type { HostArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import type { Node } from '../ir/node.ts';
 import type { Key } from '../random/key.ts';
 

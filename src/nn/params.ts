@@ -1,4 +1,4 @@
-import { isHostArray, type HostArray } from '../compile/device-array.ts';
+import { isHostArray, type HostArray } from '../ir/host-array.ts';
 import { sizeOf, type Shape } from '../ir/shape.ts';
 import { flatten, type Tree } from '../tree/tree.ts';
 import type { HostParams } from './module.ts';

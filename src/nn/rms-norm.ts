@@ -1,4 +1,4 @@
-import type { HostArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import { add, mean, mul, rsqrt, square } from '../ops/index.ts';
 import { ones } from './init.ts';
 import type { Layer } from './module.ts';

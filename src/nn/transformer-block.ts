@@ -1,4 +1,4 @@
-import type { HostArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import { layerNorm, type LayerNormParams } from './layer-norm.ts';
 import type { Layer } from './module.ts';
 import { mlp, type MlpParams } from './mlp.ts';

@@ -1,4 +1,4 @@
-import { hostArray, type HostArray } from '../compile/device-array.ts';
+import { hostArray, type HostArray } from '../ir/host-array.ts';
 import { isNode, type Node } from '../ir/node.ts';
 import { GraphError } from '../ir/errors.ts';
 import { sizeOf, type Shape } from '../ir/shape.ts';

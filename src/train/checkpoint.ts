@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { isHostArray, type HostArray } from '../compile/device-array.ts';
+import { isHostArray, type HostArray } from '../ir/host-array.ts';
 import { checkTensors, decodeSafetensors, encodeSafetensors, SafetensorsError, type StoredTensor } from '../io/safetensors.ts';
 import { flatten, pathsOf, unflatten, type Tree, type TreeDef } from '../tree/tree.ts';
 

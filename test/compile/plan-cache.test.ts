@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as o from '../../src/ops/index.ts';
 import { compile, release } from '../../src/compile/compile.ts';
-import { hostArray } from '../../src/compile/device-array.ts';
+import { hostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 
 test('plans are cached per input-shape signature', async () => {

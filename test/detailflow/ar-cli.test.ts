@@ -14,7 +14,7 @@ import { arModel } from '../../src/detailflow/ar/model.ts';
 import { decodePng } from '../../src/io/png.ts';
 import { keyFromSeed } from '../../src/random/key.ts';
 import { flatten } from '../../src/tree/tree.ts';
-import { isHostArray } from '../../src/compile/device-array.ts';
+import { isHostArray } from '../../src/ir/host-array.ts';
 import { tinyIdxDir } from '../helpers/tiny-idx.ts';
 
 const tokCfg = {
@@ -128,7 +128,7 @@ test('selfCorrect: per-sample span masks [B, 3, N] equal the shared [3, N] masks
   const { spanMasks } = await import('../../src/detailflow/tokenizer/trainer.ts');
   const { perSampleMasks } = await import('../../src/detailflow/codes/extract.ts');
   const { compile } = await import('../../src/compile/compile.ts');
-  const { hostArray } = await import('../../src/compile/device-array.ts');
+  const { hostArray } = await import('../../src/ir/host-array.ts');
   const { uniformHost } = await import('../../src/random/key.ts');
   const cfg = decodeTokenizerConfig(tokCfg.tokenizer);
   assert.ok(E.isRight(cfg));

@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from 'fp-ts/lib/Either.js';
 import { compile, release, toHost } from '../../src/compile/compile.ts';
-import { hostArray, type HostArray } from '../../src/compile/device-array.ts';
+import { hostArray, type HostArray } from '../../src/ir/host-array.ts';
 import { ConfigError } from '../../src/config/errors.ts';
 import type { Node } from '../../src/ir/node.ts';
 import { keyFromSeed } from '../../src/random/key.ts';

@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { dispatch } from '../../src/cli/main.ts';
 import { memoryIO } from '../../src/cli/io.ts';
 import { decodeCheckpoint } from '../../src/train/checkpoint.ts';
-import { hostArray } from '../../src/compile/device-array.ts';
+import { hostArray } from '../../src/ir/host-array.ts';
 import { encodePrecomputedFeatures } from '../../src/detailflow/teacher/precomputed.ts';
 import { keyFromSeed, normalHost } from '../../src/random/key.ts';
 import { tinyIdxDir } from '../helpers/tiny-idx.ts';

@@ -28,7 +28,7 @@ const paramsOf = async (dir: string): Promise<Float32Array[]> => {
   const ck = decodeCheckpoint(new Uint8Array(await readFile(path.join(dir, 'tokenizer.safetensors'))), 'detailflow-tokenizer');
   assert.ok(E.isRight(ck));
   const { flatten } = await import('../../src/tree/tree.ts');
-  const { isHostArray } = await import('../../src/compile/device-array.ts');
+  const { isHostArray } = await import('../../src/ir/host-array.ts');
   return flatten(ck.right.trees.params, isHostArray).leaves.map((l) => l.data as Float32Array);
 };
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from 'fp-ts/lib/Either.js';
 import { runOnce } from '../../src/compile/compile.ts';
-import { hostArray } from '../../src/compile/device-array.ts';
+import { hostArray } from '../../src/ir/host-array.ts';
 import { keyFromSeed, normalHost } from '../../src/random/key.ts';
 import { encodeCheckpoint } from '../../src/train/checkpoint.ts';
 import {

@@ -9,7 +9,7 @@ import { parseBackendName } from '../../src/compile/backend.ts';
 import { valueAndGrad } from '../../src/transforms/grad.ts';
 import { flatten } from '../../src/tree/tree.ts';
 import { isNode } from '../../src/ir/node.ts';
-import { hostArray } from '../../src/compile/device-array.ts';
+import { hostArray } from '../../src/ir/host-array.ts';
 
 const x23 = () => o.input(0, [2, 3]);
 const x45 = () => o.input(1, [4, 5]);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compile, runOnce } from '../../src/compile/compile.ts';
-import { hostArray, type HostArray } from '../../src/compile/device-array.ts';
+import { hostArray, type HostArray } from '../../src/ir/host-array.ts';
 import { GraphError } from '../../src/ir/errors.ts';
 import type { Node } from '../../src/ir/node.ts';
 import * as nn from '../../src/nn/index.ts';

@@ -2,7 +2,7 @@
 import * as o from '../../src/ops/index.ts';
 import { compile, toHost } from '../../src/compile/compile.ts';
 import { valueAndGrad } from '../../src/transforms/grad.ts';
-import { hostArray } from '../../src/compile/device-array.ts';
+import { hostArray } from '../../src/ir/host-array.ts';
 import { keyFromSeed } from '../../src/random/key.ts';
 import type { BackendName } from '../../src/compile/backend.ts';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from 'fp-ts/lib/Either.js';
 import { checkTrees, decodeCheckpoint, encodeCheckpoint } from '../../src/train/checkpoint.ts';
-import { hostArray } from '../../src/compile/device-array.ts';
+import { hostArray } from '../../src/ir/host-array.ts';
 
 const params = { w: hostArray(Float32Array.of(1, 2, 3, 4), [2, 2]), layers: [{ b: hostArray(Float32Array.of(5), [1]) }] };
 const ck = { kind: 'demo', trees: { params }, meta: { config: { width: 2 }, state: { step: 7 } } };

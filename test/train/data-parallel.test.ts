@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { release, runOnce } from '../../src/compile/compile.ts';
 import { toHostTree } from '../../src/cli/host-tree.ts';
-import { hostArray, isHostArray, type HostArray } from '../../src/compile/device-array.ts';
+import { hostArray, isHostArray, type HostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import { uniform, splitKey } from '../../src/ops/index.ts';
 import { foldIn, keyFromSeed, shardKey, type Key } from '../../src/random/key.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostArray } from '../../src/compile/device-array.ts';
+import { hostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import * as nn from '../../src/nn/index.ts';
 import * as o from '../../src/ops/index.ts';

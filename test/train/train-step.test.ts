@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compile, release, toHost } from '../../src/compile/compile.ts';
-import { DeviceArray, hostArray, type HostArray } from '../../src/compile/device-array.ts';
+import { DeviceArray } from '../../src/compile/device-array.ts';
+import { hostArray, type HostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import * as o from '../../src/ops/index.ts';
 import { keyFromSeed } from '../../src/random/key.ts';

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { broadcastToWebGPU, mergeBroadcastAxes } from '../../../src/primitives/kernels/broadcast-webgpu.ts';
 import { ready } from '../../helpers/backends.ts';
 import { runOnce } from '../../../src/compile/compile.ts';
-import type { HostArray } from '../../../src/compile/device-array.ts';
+import type { HostArray } from '../../../src/ir/host-array.ts';
 import type { Node } from '../../../src/ir/node.ts';
 import * as o from '../../../src/ops/index.ts';
 

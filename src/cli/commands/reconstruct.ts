@@ -8,7 +8,7 @@ import { loadTokenizer } from '../models.ts';
 import { reconstructionPng } from '../reconstruction-png.ts';
 import { reconReport } from '../../detailflow/tokenizer/recon-report.ts';
 import { describeDips } from '../../detailflow/tokenizer/coarse-to-fine.ts';
-import { hostArray } from '../../compile/device-array.ts';
+import { hostArray } from '../../ir/host-array.ts';
 import { RunError } from '../training-run.ts';
 
 const usage = `detailflow reconstruct --tokenizer CKPT [--data DIR] [--count K] [--eval N] --out recon.png [--backend B] [--json]

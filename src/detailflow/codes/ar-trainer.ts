@@ -5,7 +5,8 @@
  */
 import type * as E from 'fp-ts/lib/Either.js';
 import { compile, release } from '../../compile/compile.ts';
-import { type DeviceArray, type HostArray } from '../../compile/device-array.ts';
+import { type DeviceArray } from '../../compile/device-array.ts';
+import { type HostArray } from '../../ir/host-array.ts';
 import type { BackendName } from '../../compile/backend.ts';
 import type { ConfigError } from '../../config/errors.ts';
 import type { Node } from '../../ir/node.ts';

@@ -5,7 +5,7 @@
  * trainer reads only this file, so it is checked completely on read.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { hostArray, type HostArray } from '../../compile/device-array.ts';
+import { hostArray, type HostArray } from '../../ir/host-array.ts';
 import { checkTensors, decodeSafetensors, encodeSafetensors, SafetensorsError } from '../../io/safetensors.ts';
 
 export const CODES_FORMAT = 'detailflow-codes/1';

@@ -5,7 +5,7 @@
  * gives input = label = clean, so the AR model trains on clean codes only.
  */
 import { compile } from '../../compile/compile.ts';
-import { hostArray, type HostArray } from '../../compile/device-array.ts';
+import { hostArray, type HostArray } from '../../ir/host-array.ts';
 import type { BackendName } from '../../compile/backend.ts';
 import { flipHorizontal } from '../../data/batches.ts';
 import type { Dataset } from '../../data/dataset.ts';

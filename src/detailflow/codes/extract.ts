@@ -5,7 +5,7 @@
  */
 import * as O from 'fp-ts/lib/Option.js';
 import { compile } from '../../compile/compile.ts';
-import { hostArray, type HostArray } from '../../compile/device-array.ts';
+import { hostArray, type HostArray } from '../../ir/host-array.ts';
 import type { BackendName } from '../../compile/backend.ts';
 import type { Node } from '../../ir/node.ts';
 import type { Params } from '../../nn/module.ts';

@@ -5,7 +5,7 @@
  */
 import type { CompileOptions } from '../../compile/compile.ts';
 import { release } from '../../compile/compile.ts';
-import type { HostArray } from '../../compile/device-array.ts';
+import type { HostArray } from '../../ir/host-array.ts';
 import type { FloatImage } from '../../io/image-grid.ts';
 import type { Key } from '../../random/key.ts';
 import { arSampler, type DeviceParams, type SampleResult } from '../sample/sampler.ts';

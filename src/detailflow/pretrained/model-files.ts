@@ -4,7 +4,7 @@
  * The CLI reads the bytes from files, the web page fetches them.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { HostArray } from '../../compile/device-array.ts';
+import type { HostArray } from '../../ir/host-array.ts';
 import { keyFromSeed } from '../../random/key.ts';
 import { checkTrees, decodeCheckpoint, type Checkpoint } from '../../train/checkpoint.ts';
 import type { Tree } from '../../tree/tree.ts';

@@ -3,7 +3,7 @@
  * compiled plan per prefix length, the parameters put on the device once.
  */
 import { compile, release, type CompileOptions, type Compiled } from '../../compile/compile.ts';
-import type { HostArray } from '../../compile/device-array.ts';
+import type { HostArray } from '../../ir/host-array.ts';
 import type { FloatImage } from '../../io/image-grid.ts';
 import type { Node } from '../../ir/node.ts';
 import type { Params } from '../../nn/module.ts';

@@ -1,5 +1,6 @@
 import { compile, release, type CompileOptions, type Compiled } from '../../compile/compile.ts';
-import { hostArray, isDeviceArray, isHostArray, type DeviceArray, type HostArray } from '../../compile/device-array.ts';
+import { isDeviceArray, type DeviceArray } from '../../compile/device-array.ts';
+import { hostArray, isHostArray, type HostArray } from '../../ir/host-array.ts';
 import { foldIn, type Key } from '../../random/key.ts';
 import { flatten, type Tree } from '../../tree/tree.ts';
 import { orThrow } from '../config-codec.ts';

@@ -11,7 +11,7 @@
  * step as an input. There are no feature maps, so with this teacher the perceptual term is off.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { hostArray, type HostArray } from '../../compile/device-array.ts';
+import { hostArray, type HostArray } from '../../ir/host-array.ts';
 import { capProblems } from '../../io/problems.ts';
 import { decodeSafetensors, tryEncodeSafetensors } from '../../io/safetensors.ts';
 import { TeacherError } from './errors.ts';

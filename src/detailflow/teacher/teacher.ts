@@ -12,7 +12,7 @@
  * Never evaluate a tokenizer with its teacher: evaluation uses an independently trained network.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { HostArray } from '../../compile/device-array.ts';
+import type { HostArray } from '../../ir/host-array.ts';
 import { GraphError } from '../../ir/errors.ts';
 import { isNode, type Node } from '../../ir/node.ts';
 import type { Params } from '../../nn/module.ts';

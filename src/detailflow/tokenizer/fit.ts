@@ -7,7 +7,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { release, toHost } from '../../compile/compile.ts';
 import type { BackendName } from '../../compile/backend.ts';
-import type { DeviceArray, HostArray } from '../../compile/device-array.ts';
+import type { DeviceArray } from '../../compile/device-array.ts';
+import type { HostArray } from '../../ir/host-array.ts';
 import { stepBatches } from '../../data/batches.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import { foldIn, keyFromSeed } from '../../random/key.ts';

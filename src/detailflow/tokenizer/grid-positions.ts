@@ -1,4 +1,4 @@
-import { hostArray, type HostArray } from '../../compile/device-array.ts';
+import { hostArray, type HostArray } from '../../ir/host-array.ts';
 
 /**
  * Fixed 2D sine-cosine position embeddings for a side x side grid, on normalised coordinates

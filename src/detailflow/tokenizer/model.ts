@@ -1,4 +1,4 @@
-import type { HostArray } from '../../compile/device-array.ts';
+import type { HostArray } from '../../ir/host-array.ts';
 import type { Node } from '../../ir/node.ts';
 import { sliceAxis } from '../../ops/index.ts';
 import { foldIn, type Key } from '../../random/key.ts';

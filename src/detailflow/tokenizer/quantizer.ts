@@ -1,4 +1,4 @@
-import { hostArray, type HostArray } from '../../compile/device-array.ts';
+import { hostArray, type HostArray } from '../../ir/host-array.ts';
 import type { Node } from '../../ir/node.ts';
 import {
   add, argmax, cast, gather, matmul, mean, mT, mul, oneHot, rsqrt, square, stopGradient, straightThrough, sub, sum, topk, categorical, zeros, maximum,

@@ -1,5 +1,5 @@
 import { compile, release } from '../../compile/compile.ts';
-import { hostArray, type HostArray } from '../../compile/device-array.ts';
+import { hostArray, type HostArray } from '../../ir/host-array.ts';
 import type { BackendName } from '../../compile/backend.ts';
 import type { Node } from '../../ir/node.ts';
 import { mean } from '../../ops/index.ts';

@@ -1,5 +1,5 @@
 import { compile, release, type Compiled } from '../../compile/compile.ts';
-import type { HostArray } from '../../compile/device-array.ts';
+import type { HostArray } from '../../ir/host-array.ts';
 import type { BackendName } from '../../compile/backend.ts';
 import type { Node } from '../../ir/node.ts';
 import { sliceAxis } from '../../ops/index.ts';

@@ -1,4 +1,4 @@
-import { hostArray } from '../../compile/device-array.ts';
+import { hostArray } from '../../ir/host-array.ts';
 import type { BackendName } from '../../compile/backend.ts';
 import type { PngImage } from '../../io/png.ts';
 import { imageGrid, type FloatImage } from '../../io/image-grid.ts';

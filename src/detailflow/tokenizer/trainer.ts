@@ -1,6 +1,7 @@
 import * as O from 'fp-ts/lib/Option.js';
 import { compile, release, type Compiled } from '../../compile/compile.ts';
-import { hostArray, type DeviceArray, type HostArray } from '../../compile/device-array.ts';
+import { type DeviceArray } from '../../compile/device-array.ts';
+import { hostArray, type HostArray } from '../../ir/host-array.ts';
 import type { BackendName } from '../../compile/backend.ts';
 import { GraphError } from '../../ir/errors.ts';
 import type { Node } from '../../ir/node.ts';

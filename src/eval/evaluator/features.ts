@@ -3,7 +3,8 @@
  * device once, features and predicted classes read back per batch.
  */
 import { compile, release, type CompileOptions } from '../../compile/compile.ts';
-import { hostArray, type DeviceArray, type HostArray } from '../../compile/device-array.ts';
+import { type DeviceArray } from '../../compile/device-array.ts';
+import { hostArray, type HostArray } from '../../ir/host-array.ts';
 import type { Node } from '../../ir/node.ts';
 import type { Params } from '../../nn/module.ts';
 import { argmax } from '../../ops/index.ts';

@@ -8,7 +8,7 @@
  * bit-identical, which is checked: the update's metrics every step, a checksum of the whole state
  * every `checkEvery` steps and before the state is read (checkpoints).
  */
-import { isHostArray } from '../../compile/device-array.ts';
+import { isHostArray } from '../../ir/host-array.ts';
 import { flatten } from '../../tree/tree.ts';
 import type { ApplyReply, Exchange, GradientsReply, HostState, Recipe, ReplicaPort } from './protocol.ts';
 import { meanOf } from './shards.ts';

@@ -3,7 +3,7 @@
  * (structured-clonable), so the same protocol runs over Node worker threads or browser Web Workers.
  */
 import type { BackendName } from '../../compile/backend.ts';
-import type { HostArray } from '../../compile/device-array.ts';
+import type { HostArray } from '../../ir/host-array.ts';
 import type { Shard } from '../../random/key.ts';
 import type { Tree } from '../../tree/tree.ts';
 

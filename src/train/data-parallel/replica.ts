@@ -4,7 +4,8 @@
  * runs it (a Node worker thread, a Web Worker) only moves the messages.
  */
 import { release } from '../../compile/compile.ts';
-import { hostArray, isDeviceArray, isHostArray, type DeviceArray, type HostArray } from '../../compile/device-array.ts';
+import { isDeviceArray, type DeviceArray } from '../../compile/device-array.ts';
+import { hostArray, isHostArray, type HostArray } from '../../ir/host-array.ts';
 import { sizeOf, type Shape } from '../../ir/shape.ts';
 import { flatten, unflatten, type Tree, type TreeDef } from '../../tree/tree.ts';
 import type { Shard } from '../../random/key.ts';

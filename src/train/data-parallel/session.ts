@@ -4,7 +4,8 @@
  * `G` is what one step takes for the whole batch (images, rows, per-step plan).
  */
 import { release } from '../../compile/compile.ts';
-import { isDeviceArray, isHostArray, type DeviceArray, type HostArray } from '../../compile/device-array.ts';
+import { isDeviceArray, type DeviceArray } from '../../compile/device-array.ts';
+import { isHostArray, type HostArray } from '../../ir/host-array.ts';
 import { flatten, unflatten, type Tree } from '../../tree/tree.ts';
 import type { DataParallel } from './coordinator.ts';
 import type { HostState } from './protocol.ts';

@@ -2,7 +2,7 @@
  * Host-side pieces of data-parallel training: how many replicas a batch splits into, a shard's
  * rows, packing gradients into one vector, the all-reduce mean and the state checksum.
  */
-import { hostArray, type HostArray } from '../../compile/device-array.ts';
+import { hostArray, type HostArray } from '../../ir/host-array.ts';
 import { hashBytes, hashString } from '../../ir/hash.ts';
 import { sizeOf, type Shape } from '../../ir/shape.ts';
 

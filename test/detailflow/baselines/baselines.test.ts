@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from 'fp-ts/lib/Either.js';
 import { compile } from '../../../src/compile/compile.ts';
-import { hostArray } from '../../../src/compile/device-array.ts';
+import { hostArray } from '../../../src/ir/host-array.ts';
 import { useBackend } from '../../../src/compile/backend.ts';
 import type { Node } from '../../../src/ir/node.ts';
 import type { Params } from '../../../src/nn/module.ts';
