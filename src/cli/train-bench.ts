@@ -12,7 +12,7 @@ import { decodeArConfig, type ArConfig } from '../detailflow/ar/config.ts';
 import { arModel } from '../detailflow/ar/model.ts';
 import { arTrainConfigDefaults, arTrainer, codesStepRows } from '../detailflow/codes/ar-trainer.ts';
 import { syntheticCodes } from '../detailflow/codes/synthetic-codes.ts';
-import { orThrow } from '../detailflow/config-codec.ts';
+import { orThrow } from '../config/codec.ts';
 import { cnnTeacher } from '../detailflow/teacher/cnn.ts';
 import { cnnTeacherDefaults } from '../detailflow/teacher/config.ts';
 import { decodeTokenizerConfig, type TokenizerConfig } from '../detailflow/tokenizer/config.ts';

@@ -3,7 +3,7 @@ import type * as O from 'fp-ts/lib/Option.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { ConfigError } from '../config/errors.ts';
 import type { Key } from '../random/key.ts';
-import { orThrow } from './config-codec.ts';
+import { orThrow } from '../config/codec.ts';
 import {
   decodeDecoderConfig, decodeDetailFlowConfig, decodePlanConfig, decodePrefixConfig, decodeResolutionConfig,
   type DecoderConfig, type DetailFlowConfig, type ResolutionConfig,

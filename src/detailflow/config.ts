@@ -1,7 +1,7 @@
 import type * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import type { ConfigError } from '../config/errors.ts';
-import { configCodec, decodeWith, intIn, numberIn, type Check } from './config-codec.ts';
+import { configCodec, decodeWith, intIn, numberIn, type Check } from '../config/codec.ts';
 
 /**
  * The shared DetailFlow configuration fields (names as in the public API):

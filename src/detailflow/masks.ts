@@ -1,6 +1,6 @@
 import { constant } from '../ops/constants.ts';
 import type { Node } from '../ir/node.ts';
-import { orThrow } from './config-codec.ts';
+import { orThrow } from '../config/codec.ts';
 import { decodeEncoderMaskConfig, decodeMaskConfig } from './config.ts';
 
 /**

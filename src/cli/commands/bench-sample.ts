@@ -5,7 +5,7 @@ import { chooseBackend, flagProblems } from '../common.ts';
 import { release } from '../../compile/compile.ts';
 import type { BackendName } from '../../compile/backend.ts';
 import { keyFromSeed, foldIn } from '../../random/key.ts';
-import { orThrow } from '../../detailflow/config-codec.ts';
+import { orThrow } from '../../config/codec.ts';
 import { decodeArConfig, type ArConfig } from '../../detailflow/ar/config.ts';
 import { arModel } from '../../detailflow/ar/model.ts';
 import { arSampler } from '../../detailflow/sample/sampler.ts';

@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { ConfigError } from '../../config/errors.ts';
-import { configCodec, decodeWith, intIn } from '../config-codec.ts';
+import { configCodec, decodeWith, intIn } from '../../config/codec.ts';
 import { decodeArConfig, type ArConfig } from '../ar/config.ts';
 import { decodeArTrainConfig, type ArTrainConfig } from '../codes/ar-trainer.ts';
 import { decodeTokenizerConfig, type TokenizerConfig } from '../tokenizer/config.ts';

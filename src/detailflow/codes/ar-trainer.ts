@@ -20,7 +20,7 @@ import { ShardError } from '../../train/data-parallel/shards.ts';
 import { packMetrics, unpackMetrics } from '../../train/metrics.ts';
 import { schedule, warmupCosine, type Schedule } from '../../train/schedule.ts';
 import type { Tree } from '../../tree/tree.ts';
-import { configCodec, decodeWith, intIn, numberIn } from '../config-codec.ts';
+import { configCodec, decodeWith, intIn, numberIn } from '../../config/codec.ts';
 import { arLoss, arTrainDefaults, type ArBatch } from '../ar/loss.ts';
 import { emaUpdate } from '../ar/ema.ts';
 import type { ArModel, ArParams } from '../ar/model.ts';

@@ -3,7 +3,7 @@ import { isDeviceArray, type DeviceArray } from '../../compile/device-array.ts';
 import { hostArray, isHostArray, type HostArray } from '../../ir/host-array.ts';
 import { foldIn, type Key } from '../../random/key.ts';
 import { flatten, type Tree } from '../../tree/tree.ts';
-import { orThrow } from '../config-codec.ts';
+import { orThrow } from '../../config/codec.ts';
 import { passInputLength } from '../pass-plan.ts';
 import type { LayerCache } from '../ar/block.ts';
 import type { ArConfig } from '../ar/config.ts';

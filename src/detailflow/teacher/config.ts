@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { ConfigError } from '../../config/errors.ts';
-import { configCodec, decodeWith, intIn, numberWhere, type Check } from '../config-codec.ts';
+import { configCodec, decodeWith, intIn, numberWhere, type Check } from '../../config/codec.ts';
 import { fields } from '../config.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type * as E from 'fp-ts/lib/Either.js';
 import type { ConfigError } from '../../config/errors.ts';
-import { configCodec, decodeWith, intIn, numberIn } from '../config-codec.ts';
+import { configCodec, decodeWith, intIn, numberIn } from '../../config/codec.ts';
 import * as t from 'io-ts';
 
 /** How a tokenizer is trained (kept apart from what it is: TokenizerConfig). */

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { ConfigError } from '../../config/errors.ts';
-import { configCodec, decodeWith, intIn, numberWhere, type Check } from '../../detailflow/config-codec.ts';
+import { configCodec, decodeWith, intIn, numberWhere, type Check } from '../../config/codec.ts';
 
 /**
  * The metric network: three 3x3 conv stages of widths [w, 2w, 4w] over `size` x `size` images with
