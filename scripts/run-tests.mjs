@@ -3,11 +3,19 @@
 // through tsx, one file at a time, TAP output (so the "# pass N" / "# fail N" summary appears).
 // A filter keeps the files whose path contains it; arguments starting with "--" go to node
 // (e.g. --test-name-pattern=adjoint). A run that finds no file or passes no test fails.
-import { spawn } from 'node:child_process';
+//
+// The unfiltered run (CI's) first type-checks the library, laws, tests, examples and scripts
+// (tsconfig.json) and the web page (web/tsconfig.json), and fails if either fails: tsx strips
+// types, so without this nothing would enforce them (e.g. a primitive without a rule). A filtered
+// run skips it, because the two tsc passes take about 50 s and a filtered run is the quick loop
+// while editing; `--typecheck` asks for it anyway, `--no-typecheck` skips it on the full run.
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { findFiles, root } from './find-files.mjs';
 
+const ownFlags = ['--typecheck', '--no-typecheck'];
 const args = process.argv.slice(2);
-const nodeFlags = args.filter((a) => a.startsWith('--'));
+const nodeFlags = args.filter((a) => a.startsWith('--') && !ownFlags.includes(a));
 const filters = args.filter((a) => !a.startsWith('--')).map((f) => f.replace(/^\.\//, '').split('\\').join('/'));
 
 const all = [...findFiles('laws', '.law.ts'), ...findFiles('test', '.test.ts')];
@@ -16,6 +24,20 @@ if (files.length === 0) {
   const what = filters.length ? ` matching ${filters.map((f) => `'${f}'`).join(', ')}` : '';
   console.error(`run-tests: no test files found${what} (looked for laws/**/*.law.ts and test/**/*.test.ts; ${all.length} exist)`);
   process.exit(1);
+}
+
+const typecheck = args.includes('--typecheck') || (filters.length === 0 && !args.includes('--no-typecheck'));
+if (typecheck) {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  for (const project of ['tsconfig.json', 'web/tsconfig.json']) {
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, [tsc, '--noEmit', '-p', project], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) {
+      console.error(`run-tests: type errors in ${project} (tsc --noEmit -p ${project}); no test was run`);
+      process.exit(1);
+    }
+    console.log(`# typecheck ${project}: ok (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  }
 }
 
 const child = spawn(
