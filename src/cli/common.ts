@@ -2,6 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
 import type { CliIO } from './command.ts';
+import type { ConfigError } from '../config/errors.ts';
 import { readFileBytes } from '../platform/files.ts';
 import { installNodeWebGPU } from '../platform/node-webgpu.ts';
 import { loadIdxDataset } from '../platform/load-dataset.ts';
@@ -14,6 +15,16 @@ export const flagProblems = (io: CliIO, command: string, problems: readonly stri
   io.err(`detailflow ${command}: invalid flags:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\n${usage}`);
   return 2;
 };
+
+/** Prints configuration problems in one report and returns the usage exit code. */
+export const configProblems = (io: CliIO, command: string, problems: readonly string[]): number => {
+  io.err(`detailflow ${command}: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  return 2;
+};
+
+/** A section's decoding problems with the section's name in front ("train.lr: ..."); none when it decoded. */
+export const inSection = (section: string, r: E.Either<ConfigError, unknown>): string[] =>
+  E.isLeft(r) ? r.left.problems.map((p) => `${section}.${p}`) : [];
 
 /** Reads a JSON configuration file (or returns {} when none is given). */
 export const readJsonFile = async (file: string | undefined): Promise<unknown> => {

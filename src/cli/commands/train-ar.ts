@@ -2,7 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { chooseBackend, flagProblems, readJsonFile } from '../common.ts';
+import { chooseBackend, configProblems, flagProblems, inSection, readJsonFile } from '../common.ts';
+import { decodeSections } from '../../config/codec.ts';
 import { jsonlLogger, prepareRunDir, startingPoint, progressReporter, saveCheckpoint } from '../training-run.ts';
 import { AR_KIND, loadCodes } from '../ar-files.ts';
 import { arSession, describeWorkers, runSession, workersFlag } from '../training-sessions.ts';
@@ -35,7 +36,7 @@ const arConfigFor = (raw: unknown, shape: CodesShape): E.Either<string[], ArConf
     .map(([k, v]) => `ar.${k}: the config says ${String(given[k])} but the codes file has ${v}${k === 'vocab' ? ' (the tokenizer codebook size)' : ''}`);
   if (clash.length) return E.left(clash);
   const r = decodeArConfig({ ...given, ...fromCodes });
-  return E.isLeft(r) ? E.left([...r.left.problems]) : E.right(r.right);
+  return E.isLeft(r) ? E.left(inSection('ar', r)) : E.right(r.right);
 };
 
 export const trainArCommand: Command = {
@@ -48,17 +49,20 @@ export const trainArCommand: Command = {
     const f = flags.right;
     const missing = [...(f.codes === undefined ? ['--codes FILE is required'] : []), ...(f.out === undefined ? ['--out RUN_DIR is required'] : [])];
     if (missing.length) return flagProblems(io, 'train-ar', missing, usage);
-    const raw = (await readJsonFile(f.config)) as { ar?: unknown; train?: unknown };
+    const sections = decodeSections('train-ar configuration', await readJsonFile(f.config), ['ar', 'train']);
+    if (E.isLeft(sections)) return configProblems(io, 'train-ar', sections.left.problems);
+    // the train section needs nothing from the codes file: refuse it before reading that
+    const tc = decodeArTrainConfig({ ...sections.right.train, ...(f.steps !== undefined ? { steps: f.steps } : {}) });
+    if (E.isLeft(tc)) return configProblems(io, 'train-ar', inSection('train', tc));
     const codes = await loadCodes(f.codes!);
-    const ac = arConfigFor(raw.ar ?? {}, codes.shape);
-    const tc = decodeArTrainConfig({ ...(raw.train as object ?? {}), ...(f.steps !== undefined ? { steps: f.steps } : {}) });
-    const problems = [...(E.isLeft(ac) ? ac.left : []), ...(E.isLeft(tc) ? tc.left.problems : [])];
+    const ac = arConfigFor(sections.right.ar, codes.shape);
+    const problems = E.isLeft(ac) ? ac.left : [];
     if (E.isRight(ac)) {
       const top = Math.max(...codes.classes);
       if (top >= ac.right.classes) problems.push(`ar.classes: the codes hold class ${top}, but the model has classes 0..${ac.right.classes - 1}`);
     }
     if (E.isRight(tc) && tc.right.batchSize > codes.count) problems.push(`train.batchSize: ${tc.right.batchSize} is more than the ${codes.count} rows of the codes file`);
-    if (problems.length || E.isLeft(ac) || E.isLeft(tc)) { io.err(`detailflow train-ar: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`); return 2; }
+    if (problems.length || E.isLeft(ac) || E.isLeft(tc)) return configProblems(io, 'train-ar', problems);
     const cfg = ac.right;
     const train = tc.right;
     const dir = await prepareRunDir(f.out!);

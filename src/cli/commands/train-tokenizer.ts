@@ -3,7 +3,8 @@ import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { chooseBackend, flagProblems, loadSplit, readJsonFile } from '../common.ts';
+import { chooseBackend, configProblems, flagProblems, inSection, loadSplit, readJsonFile } from '../common.ts';
+import { decodeSections } from '../../config/codec.ts';
 import { jsonlLogger, loadCheckpoint, prepareRunDir, startingPoint, progressReporter, saveCheckpoint, RunError } from '../training-run.ts';
 import { reconstructionPng } from '../reconstruction-png.ts';
 import type { DeviceArray } from '../../compile/device-array.ts';
@@ -65,11 +66,13 @@ export const trainTokenizerCommand: Command = {
       ...(f['teacher-features'] !== undefined && f.workers !== undefined && f.workers > 1 ? ['--teacher-features trains with one worker (precomputed features are not sharded yet): drop --workers or pass --workers 1'] : []),
     ];
     if (flagErrors.length) return flagProblems(io, 'train-tokenizer', flagErrors, usage);
-    const raw = (await readJsonFile(f.config)) as { tokenizer?: unknown; train?: unknown };
-    const tc = decodeTokenizerConfig(raw.tokenizer ?? {});
-    const rc = decodeTrainConfig({ ...(raw.train as object ?? {}), ...(f.steps !== undefined ? { steps: f.steps } : {}) });
-    const problems = [...(E.isLeft(tc) ? tc.left.problems : []), ...(E.isLeft(rc) ? rc.left.problems : [])];
-    if (E.isLeft(tc) || E.isLeft(rc)) { io.err(`detailflow train-tokenizer: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`); return 2; }
+    const sections = decodeSections('train-tokenizer configuration', await readJsonFile(f.config), ['tokenizer', 'train']);
+    if (E.isLeft(sections)) return configProblems(io, 'train-tokenizer', sections.left.problems);
+    const tc = decodeTokenizerConfig(sections.right.tokenizer);
+    const rc = decodeTrainConfig({ ...sections.right.train, ...(f.steps !== undefined ? { steps: f.steps } : {}) });
+    if (E.isLeft(tc) || E.isLeft(rc)) {
+      return configProblems(io, 'train-tokenizer', [...inSection('tokenizer', tc), ...inSection('train', rc)]);
+    }
     // precomputed features have no feature maps, so they carry no perceptual term
     const cfg: TokenizerConfig = f['no-align'] ? { ...tc.right, alignWeight: 0, perceptualWeight: 0 }
       : f['teacher-features'] !== undefined ? { ...tc.right, perceptualWeight: 0 } : tc.right;

@@ -77,16 +77,10 @@ const defaultsFor = {
   mlpHidden: (v: Partial<ArConfig>) => (v.width === undefined ? undefined : llamaMlpHidden(v.width)),
 };
 
-export const ArConfigCodec = configCodec('ArConfig', props, defaultsFor as never, checks);
+export const ArConfigCodec = configCodec('ArConfig', props, defaultsFor as never, checks, { strict: true });
 
-/** Decodes a (partial) AR configuration over the defaults; unknown keys are problems too (typos). */
-export const decodeArConfig = (u: unknown): E.Either<ConfigError, ArConfig> => {
-  const unknownKeys = typeof u === 'object' && u !== null && !Array.isArray(u) ? Object.keys(u).filter((k) => !(k in props)) : [];
-  const r = decodeWith(ArConfigCodec, u) as E.Either<ConfigError, ArConfig>;
-  if (unknownKeys.length === 0) return r;
-  const extra = unknownKeys.map((k) => `${k}: unknown field (known: ${Object.keys(props).join(', ')})`);
-  return E.left(new ConfigError([...(E.isLeft(r) ? r.left.problems : []), ...extra], 'ArConfig'));
-};
+/** Decodes a (partial) AR configuration over the defaults; unknown keys are problems (typos). */
+export const decodeArConfig = (u: unknown): E.Either<ConfigError, ArConfig> => decodeWith(ArConfigCodec, u) as E.Either<ConfigError, ArConfig>;
 
 /** A preset by name, with overrides on top. */
 export const decodeArPreset = (name: string, overrides: Partial<ArConfig> = {}): E.Either<ConfigError, ArConfig> =>

@@ -36,7 +36,7 @@ export type ArTrainConfig = { readonly [K in keyof typeof props]: number };
 // the reference trains at lr 1e-4 with batch 256; this small model on small batches takes a larger step
 export const arTrainConfigDefaults: ArTrainConfig = { steps: 5000, batchSize: 32, lr: 3e-4, ema: arTrainDefaults.emaDecay, seed: 0, checkpointEvery: 250 };
 
-const ArTrainConfigCodec = configCodec('ArTrainConfig', props, arTrainConfigDefaults as never);
+export const ArTrainConfigCodec = configCodec('ArTrainConfig', props, arTrainConfigDefaults as never, [], { strict: true });
 export const decodeArTrainConfig = (u: unknown): E.Either<ConfigError, ArTrainConfig> => decodeWith(ArTrainConfigCodec, u) as E.Either<ConfigError, ArTrainConfig>;
 
 /** The rows of step i: epoch i / (M / B) of a permutation drawn from (key, epoch); full batches only. */

@@ -36,16 +36,10 @@ const checks: Check<P>[] = [{
   problem: (v) => (v.size % 8 === 0 ? null : `size (${v.size}) must be a multiple of 8: the teacher halves it three times`),
 }];
 
-export const CnnTeacherConfigCodec = configCodec('CnnTeacherConfig', props, cnnTeacherDefaults, checks);
+export const CnnTeacherConfigCodec = configCodec('CnnTeacherConfig', props, cnnTeacherDefaults, checks, { strict: true });
 
 /** Decodes a (partial) teacher configuration over the defaults; unknown keys are problems (typos). */
-export const decodeCnnTeacherConfig = (u: unknown): E.Either<ConfigError, CnnTeacherConfig> => {
-  const unknownKeys = typeof u === 'object' && u !== null ? Object.keys(u).filter((k) => !(k in props)) : [];
-  const r = decodeWith(CnnTeacherConfigCodec, u);
-  if (unknownKeys.length === 0) return r;
-  const extra = unknownKeys.map((k) => `${k}: unknown field (known: ${Object.keys(props).join(', ')})`);
-  return E.left(new ConfigError([...(E.isLeft(r) ? r.left.problems : []), ...extra], 'CnnTeacherConfig'));
-};
+export const decodeCnnTeacherConfig = (u: unknown): E.Either<ConfigError, CnnTeacherConfig> => decodeWith(CnnTeacherConfigCodec, u) as E.Either<ConfigError, CnnTeacherConfig>;
 
 /** The teacher's pooled feature width for a configuration. */
 export const cnnFeatureDim = (cfg: Pick<CnnTeacherConfig, 'width'>): number => 4 * cfg.width;

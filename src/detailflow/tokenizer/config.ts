@@ -47,13 +47,7 @@ const checks: Check<P>[] = [
   check(['noiseTopK', 'codebookSize'], (v) => (v.noiseTopK <= v.codebookSize ? null : `noiseTopK ${v.noiseTopK} must not exceed codebookSize ${v.codebookSize}`)),
 ];
 
-export const TokenizerConfigCodec = configCodec('TokenizerConfig', props, tokenizerDefaults as never, checks);
+export const TokenizerConfigCodec = configCodec('TokenizerConfig', props, tokenizerDefaults as never, checks, { strict: true });
 
-/** Decodes a (partial) tokenizer configuration over the defaults; unknown keys are problems too (typos). */
-export const decodeTokenizerConfig = (u: unknown): E.Either<ConfigError, TokenizerConfig> => {
-  const unknownKeys = typeof u === 'object' && u !== null ? Object.keys(u).filter((k) => !(k in props)) : [];
-  const r = decodeWith(TokenizerConfigCodec, u);
-  if (unknownKeys.length === 0) return r as E.Either<ConfigError, TokenizerConfig>;
-  const extra = unknownKeys.map((k) => `${k}: unknown field (known: ${Object.keys(props).join(', ')})`);
-  return E.left(new ConfigError([...(E.isLeft(r) ? r.left.problems : []), ...extra], 'TokenizerConfig'));
-};
+/** Decodes a (partial) tokenizer configuration over the defaults; unknown keys are problems (typos). */
+export const decodeTokenizerConfig = (u: unknown): E.Either<ConfigError, TokenizerConfig> => decodeWith(TokenizerConfigCodec, u) as E.Either<ConfigError, TokenizerConfig>;

@@ -19,5 +19,5 @@ export const trainDefaults: TrainConfig = {
   reconstructionEvery: 500, seed: 0, flip: true, b1: 0.9, b2: 0.95,
 };
 
-export const TrainConfigCodec = configCodec('TrainConfig', props, trainDefaults as never);
+export const TrainConfigCodec = configCodec('TrainConfig', props, trainDefaults as never, [], { strict: true });
 export const decodeTrainConfig = (u: unknown): E.Either<ConfigError, TrainConfig> => decodeWith(TrainConfigCodec, u) as E.Either<ConfigError, TrainConfig>;

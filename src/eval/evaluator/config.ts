@@ -39,13 +39,7 @@ const checks: Check<P>[] = [{
   problem: (v) => (v.size % 8 === 0 ? null : `size (${v.size}) must be a multiple of 8: the evaluator halves it three times`),
 }];
 
-export const EvaluatorConfigCodec = configCodec('EvaluatorConfig', props, evaluatorDefaults, checks);
+export const EvaluatorConfigCodec = configCodec('EvaluatorConfig', props, evaluatorDefaults, checks, { strict: true });
 
 /** Decodes a (partial) evaluator configuration over the defaults; unknown keys are problems (typos). */
-export const decodeEvaluatorConfig = (u: unknown): E.Either<ConfigError, EvaluatorConfig> => {
-  const unknownKeys = typeof u === 'object' && u !== null ? Object.keys(u).filter((k) => !(k in props)) : [];
-  const r = decodeWith(EvaluatorConfigCodec, u);
-  if (unknownKeys.length === 0) return r;
-  const extra = unknownKeys.map((k) => `${k}: unknown field (known: ${Object.keys(props).join(', ')})`);
-  return E.left(new ConfigError([...(E.isLeft(r) ? r.left.problems : []), ...extra], 'EvaluatorConfig'));
-};
+export const decodeEvaluatorConfig = (u: unknown): E.Either<ConfigError, EvaluatorConfig> => decodeWith(EvaluatorConfigCodec, u) as E.Either<ConfigError, EvaluatorConfig>;
