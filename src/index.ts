@@ -8,7 +8,7 @@ export type { DType, HostData } from './ir/dtype.ts';
 export type { Shape } from './ir/shape.ts';
 export { broadcastShapes, sizeOf } from './ir/shape.ts';
 export { GraphError, type GraphErrorKind } from './ir/errors.ts';
-export { bind, tryBind, build } from './ir/bind.ts';
+export { bind, tryBind, build } from './primitives/bind.ts';
 export { printGraph } from './ir/print.ts';
 // operations
 export * as ops from './ops/index.ts';

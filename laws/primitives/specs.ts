@@ -3,7 +3,7 @@ import type { HostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import type { Prim } from '../../src/primitives/attrs.ts';
 import * as o from '../../src/ops/index.ts';
-import { bind } from '../../src/ir/bind.ts';
+import { bind } from '../../src/primitives/bind.ts';
 import { awayFromZeroArb, boolArrayArb, broadcastPairArb, distinctArb, floatArrayArb, intArrayArb, shapeArb } from '../helpers/arbitraries.ts';
 
 /**

@@ -1,11 +1,13 @@
 import type { Node } from '../ir/node.ts';
+import type { PrimNode } from '../primitives/attrs.ts';
+import { isPrimNode } from '../primitives/registry.ts';
 import { topoSort } from '../ir/topo.ts';
 import { cse } from '../transforms/cse.ts';
 import { GraphError } from '../ir/errors.ts';
 
 /** One step of a plan: evaluate `node` from the values in `args` slots. */
 export interface Step {
-  readonly node: Node;
+  readonly node: PrimNode;
   /** Slot the result goes to. */
   readonly out: number;
   readonly args: readonly number[];
@@ -29,7 +31,7 @@ export const makePlan = (outputs: readonly Node[], inputCount: number): Plan => 
   const inputSlots: (number | undefined)[] = new Array(inputCount).fill(undefined);
   const constants: { slot: number; node: Node }[] = [];
   const lastUse = new Map<number, number>();
-  const compute: Node[] = [];
+  const compute: PrimNode[] = [];
   for (const n of order) {
     if (n.op === 'input') {
       const idx = (n.attrs as { index: number }).index;
@@ -38,7 +40,8 @@ export const makePlan = (outputs: readonly Node[], inputCount: number): Plan => 
       }
       inputSlots[idx] = slot.get(n);
     } else if (n.op === 'constant') constants.push({ slot: slot.get(n) as number, node: n });
-    else compute.push(n);
+    else if (isPrimNode(n)) compute.push(n);
+    else throw new GraphError('input', n.op, 'not a primitive: nodes are built with bind, which knows every primitive');
   }
   compute.forEach((n, stepIdx) => n.inputs.forEach((x) => lastUse.set(slot.get(x) as number, stepIdx)));
   const outputSlots = outs.map((o) => slot.get(o) as number);

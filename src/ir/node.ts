@@ -1,6 +1,5 @@
 import type { DType, HostData } from './dtype.ts';
 import type { Shape } from './shape.ts';
-import type { Prim, PrimAttrs } from '../primitives/attrs.ts';
 import { hashBytes, hashString } from './hash.ts';
 
 /** The abstract value of a node: what the shape rule computes. */
@@ -12,11 +11,13 @@ export interface Aval {
 /**
  * An immutable expression node. Nodes are built only through `bind`, after their shape rule
  * accepted the inputs, so every node in a graph is well-typed and acyclic by construction.
+ * The IR knows an op only by its name and attrs: `PrimNode` (primitives/attrs.ts) types them
+ * per primitive, so ir/ depends on nothing above it.
  */
-export interface Node<P extends Prim = Prim> extends Aval {
-  readonly op: P;
+export interface Node<Op extends string = string, Attrs extends object = object> extends Aval {
+  readonly op: Op;
   readonly inputs: readonly Node[];
-  readonly attrs: Readonly<PrimAttrs[P]>;
+  readonly attrs: Readonly<Attrs>;
   /** Structural hash over op, attrs, aval and the inputs' hashes; CSE re-checks equality on a match. */
   readonly hash: number;
 }
@@ -43,7 +44,7 @@ export const attrsEqual = (a: object, b: object): boolean => {
   });
 };
 
-export const makeNode = <P extends Prim>(op: P, inputs: readonly Node[], attrs: PrimAttrs[P], aval: Aval): Node<P> => {
+export const makeNode = <Op extends string, Attrs extends object>(op: Op, inputs: readonly Node[], attrs: Attrs, aval: Aval): Node<Op, Attrs> => {
   const hash = hashString(`${op}|${attrString(attrs)}|${aval.dtype}[${aval.shape.join(',')}]|${inputs.map((i) => i.hash).join(',')}`);
   return Object.freeze({
     op,

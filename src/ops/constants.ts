@@ -1,5 +1,5 @@
 import type { DType, HostData } from '../ir/dtype.ts';
-import { bind } from '../ir/bind.ts';
+import { bind } from '../primitives/bind.ts';
 import type { Node } from '../ir/node.ts';
 import { sizeOf, type Shape } from '../ir/shape.ts';
 import { GraphError } from '../ir/errors.ts';

@@ -1,4 +1,4 @@
-import { bind } from '../ir/bind.ts';
+import { bind } from '../primitives/bind.ts';
 import type { DType } from '../ir/dtype.ts';
 import type { Node } from '../ir/node.ts';
 import { lift, type Operand } from './constants.ts';

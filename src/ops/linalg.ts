@@ -1,4 +1,4 @@
-import { bind } from '../ir/bind.ts';
+import { bind } from '../primitives/bind.ts';
 import type { Node } from '../ir/node.ts';
 
 /** Batched matrix product over the last two axes; leading axes broadcast. */

@@ -1,4 +1,4 @@
-import { bind } from '../ir/bind.ts';
+import { bind } from '../primitives/bind.ts';
 import { GraphError } from '../ir/errors.ts';
 import type { Node } from '../ir/node.ts';
 import { sizeOf, type Shape } from '../ir/shape.ts';

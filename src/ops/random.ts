@@ -1,4 +1,4 @@
-import { bind } from '../ir/bind.ts';
+import { bind } from '../primitives/bind.ts';
 import type { Node } from '../ir/node.ts';
 import type { Shape } from '../ir/shape.ts';
 import { add, cast, log, neg, less, mul } from './elementwise.ts';

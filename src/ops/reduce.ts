@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { bind } from '../ir/bind.ts';
+import { bind } from '../primitives/bind.ts';
 import { GraphError } from '../ir/errors.ts';
 import type { Node } from '../ir/node.ts';
 import { normalizeAxes, sizeOf } from '../ir/shape.ts';

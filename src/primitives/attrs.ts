@@ -1,4 +1,5 @@
 import type { DType, HostData } from '../ir/dtype.ts';
+import type { Node } from '../ir/node.ts';
 
 type None = Record<string, never>;
 
@@ -49,3 +50,6 @@ export interface PrimAttrs {
 }
 
 export type Prim = keyof PrimAttrs;
+
+/** A node of primitive `P`, its attrs typed by the primitive (ir/ knows only names and objects). */
+export type PrimNode<P extends Prim = Prim> = Node<P, PrimAttrs[P]>;

@@ -2,7 +2,7 @@ import type * as E from 'fp-ts/lib/Either.js';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Aval, Node } from '../ir/node.ts';
 import type { Key } from '../random/key.ts';
-import type { Prim, PrimAttrs } from './attrs.ts';
+import type { Prim, PrimAttrs, PrimNode } from './attrs.ts';
 
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 
@@ -12,7 +12,7 @@ export type Value = tf.Tensor | Key;
 export type Lowering<P extends Prim> = (inputs: readonly Value[], attrs: Readonly<PrimAttrs[P]>, out: Aval) => Value;
 
 /** Cotangents for each input, as graph nodes; null where no gradient flows. */
-export type VjpRule<P extends Prim> = (ct: Node, node: Node<P>) => readonly (Node | null)[];
+export type VjpRule<P extends Prim> = (ct: Node, node: PrimNode<P>) => readonly (Node | null)[];
 
 /**
  * One primitive, defined in one place: its shape/dtype rule, its lowering onto tfjs kernels

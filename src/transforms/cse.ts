@@ -11,7 +11,7 @@ export const cse = (outputs: readonly Node[]): Node[] => {
   const buckets = new Map<number, Node[]>();
   for (const n of topoSort(outputs)) {
     const inputs = n.inputs.map((i) => canon.get(i) as Node);
-    const rebuilt = inputs.every((x, j) => x === n.inputs[j]) ? n : makeNode(n.op, inputs, n.attrs as never, n);
+    const rebuilt = inputs.every((x, j) => x === n.inputs[j]) ? n : makeNode(n.op, inputs, n.attrs, n);
     const bucket = buckets.get(rebuilt.hash) ?? [];
     const same = bucket.find((m) => m.op === rebuilt.op && m.dtype === rebuilt.dtype
       && m.shape.length === rebuilt.shape.length && m.shape.every((d, i) => d === rebuilt.shape[i])

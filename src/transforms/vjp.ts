@@ -1,6 +1,6 @@
 import type { Node } from '../ir/node.ts';
 import { topoSort } from '../ir/topo.ts';
-import { registry } from '../primitives/registry.ts';
+import { isPrimNode, registry } from '../primitives/registry.ts';
 import type { PrimitiveDef } from '../primitives/primitive.ts';
 import type { Prim } from '../primitives/attrs.ts';
 import { add } from '../ops/elementwise.ts';
@@ -27,6 +27,7 @@ export const vjpGraph = (output: Node, ct: Node, wrt: readonly Node[]): Node[] =
     const g = cts.get(node);
     if (!g || wanted.has(node) && node.inputs.length === 0) continue;
     if (!node.inputs.some((x) => relevant.has(x))) continue;
+    if (!isPrimNode(node)) throw new GraphError('input', node.op, 'not a primitive: nodes are built with bind, which knows every primitive');
     const def = registry[node.op] as PrimitiveDef<Prim>;
     if (!def.vjp) continue;
     const inCts = def.vjp(g, node);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from 'fp-ts/lib/Either.js';
 import * as o from '../../src/ops/index.ts';
-import { build, tryBind } from '../../src/ir/bind.ts';
+import { build, tryBind } from '../../src/primitives/bind.ts';
 import { GraphError } from '../../src/ir/errors.ts';
 import { compile } from '../../src/compile/compile.ts';
 import { parseBackendName } from '../../src/compile/backend.ts';

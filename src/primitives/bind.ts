@@ -1,11 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { Prim, PrimAttrs } from '../primitives/attrs.ts';
-import { registry } from '../primitives/registry.ts';
-import { GraphError } from './errors.ts';
-import { isNode, makeNode, type Node } from './node.ts';
+import { GraphError } from '../ir/errors.ts';
+import { isNode, makeNode, type Node } from '../ir/node.ts';
+import type { Prim, PrimAttrs, PrimNode } from './attrs.ts';
+import { registry } from './registry.ts';
+
+// Binding lives with the registry, not in ir/: it needs every primitive's shape rule.
 
 /** Applies a primitive: checks the inputs with its shape rule and returns the new node, or a GraphError. */
-export const tryBind = <P extends Prim>(op: P, inputs: readonly Node[], attrs: PrimAttrs[P]): E.Either<GraphError, Node<P>> => {
+export const tryBind = <P extends Prim>(op: P, inputs: readonly Node[], attrs: PrimAttrs[P]): E.Either<GraphError, PrimNode<P>> => {
   const bad = inputs.findIndex((x) => !isNode(x));
   if (bad >= 0) {
     return E.left(new GraphError('input', op, `input ${bad} is not a graph value (got ${typeof inputs[bad]}); build it with constant() or pass it as an argument`));
@@ -20,7 +22,7 @@ export const tryBind = <P extends Prim>(op: P, inputs: readonly Node[], attrs: P
 };
 
 /** Like tryBind, but throws the GraphError at the caller's line: the ergonomic form used by ops. */
-export const bind = <P extends Prim>(op: P, inputs: readonly Node[], attrs: PrimAttrs[P]): Node<P> => {
+export const bind = <P extends Prim>(op: P, inputs: readonly Node[], attrs: PrimAttrs[P]): PrimNode<P> => {
   const r = tryBind(op, inputs, attrs);
   if (E.isLeft(r)) throw r.left;
   return r.right;
