@@ -8,9 +8,12 @@ import { decodePng, type PngImage } from '../../src/io/png.ts';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const denoBin = fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url));
-/** Node runs the TypeScript examples through tsx, as bin/detailflow.mjs runs the CLI. */
-export const nodeExample = (file: string): string[] => [process.execPath, '--import', 'tsx', file];
-export const denoExample = (file: string): string[] => [denoBin, 'run', '-A', file];
+/**
+ * Node runs the TypeScript examples through tsx, as bin/detailflow.mjs runs the CLI. The examples
+ * import 'detailflow' as users do; the detailflow-source condition resolves it to src/, not dist/.
+ */
+export const nodeExample = (file: string): string[] => [process.execPath, '--conditions=detailflow-source', '--import', 'tsx', file];
+export const denoExample = (file: string): string[] => [denoBin, 'run', '-A', '--conditions=detailflow-source', file];
 
 export interface ExampleRun {
   readonly stdout: string;
