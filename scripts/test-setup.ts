@@ -1,5 +1,6 @@
 // Imported into every test process (node --import): pins fast-check so CI runs are reproducible,
-// and gives the Vulkan loader an XDG_RUNTIME_DIR before any test creates a WebGPU adapter.
+// gives the Vulkan loader an XDG_RUNTIME_DIR before any test creates a WebGPU adapter, and makes
+// DETAILFLOW_BACKEND the default backend, as the CLI does (the library reads no environment).
 // FC_SEED and FC_NUM_RUNS override the defaults; a failing property prints its seed and path.
 import fc from 'fast-check';
 import { ensureXdgRuntimeDir } from '../src/platform/xdg-runtime-dir.ts';
@@ -15,3 +16,10 @@ function intFromEnv(name: string, fallback: number): number {
 // includeErrorInReport: a failing property shows the assertion's message, not only the counterexample
 fc.configureGlobal({ seed: intFromEnv('FC_SEED', 20250527), numRuns: intFromEnv('FC_NUM_RUNS', 50), includeErrorInReport: true });
 ensureXdgRuntimeDir();
+
+if (process.env['DETAILFLOW_BACKEND']) {
+  // imported only when set, so a test process that never touches tfjs does not load it
+  const { preferBackend } = await import('../src/compile/backend.ts');
+  const { backendFromEnv } = await import('../src/platform/backend-env.ts');
+  preferBackend(backendFromEnv(process.env));
+}

@@ -24,7 +24,8 @@ export { cse } from './transforms/cse.ts';
 export { compile, Compiled, release, toHost, type CompileOptions, type Materialized, type RuntimeLeaf } from './compile/compile.ts';
 export { DeviceArray } from './compile/device-array.ts';
 export { hostArray, isHostArray, type HostArray } from './ir/host-array.ts';
-export { backendNames, defaultBackend, useBackend, backendAvailable, parseBackendName } from './compile/backend.ts';
+export { backendNames, defaultBackend, preferBackend, useBackend, backendAvailable, parseBackendName } from './compile/backend.ts';
+export { backendFromEnv } from './platform/backend-env.ts';
 // trees and randomness
 export { flatten, unflatten, mapTree, zipTrees, type Tree, type TreeDef } from './tree/tree.ts';
 export { keyFromSeed, split, foldIn, uniformHost, normalHost, randInt, isKey, type Key } from './random/key.ts';

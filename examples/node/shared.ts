@@ -6,7 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { data, defaultBackend, io, keyFromSeed, parseBackendName, useBackend, type BackendName } from 'detailflow';
+import { backendFromEnv, data, defaultBackend, io, keyFromSeed, parseBackendName, useBackend, type BackendName } from 'detailflow';
 import { installNodeWebGPU } from 'detailflow/node';
 
 /**
@@ -23,7 +23,7 @@ export { parseClasses, positiveInt } from '../shared/flag-values.ts';
 /** The --backend flag, else DETAILFLOW_BACKEND, else webgpu on a hardware adapter, else wasm. */
 export const pickBackend = async (flag?: string): Promise<BackendName> => {
   await installNodeWebGPU();
-  const backend = flag === undefined ? await defaultBackend() : parseBackendName(flag);
+  const backend = flag === undefined ? await defaultBackend({ prefer: backendFromEnv(process.env) }) : parseBackendName(flag);
   await useBackend(backend);
   return backend;
 };

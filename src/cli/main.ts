@@ -4,6 +4,8 @@
  */
 import type { CliIO, Command } from './command.ts';
 import { processIO } from './io.ts';
+import { preferBackend } from '../compile/backend.ts';
+import { backendFromEnv } from '../platform/backend-env.ts';
 import { benchCommand } from './commands/bench.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { scheduleCommand } from './commands/schedule.ts';
@@ -78,6 +80,8 @@ export async function dispatch(
     return 0;
   }
   try {
+    // DETAILFLOW_BACKEND: the backend when --backend is not given, read here at the edge.
+    preferBackend(backendFromEnv(process.env));
     return await cmd.run(rest, io);
   } catch (e) {
     // GraphError and ConfigError messages already name the op or field, so the message is enough.

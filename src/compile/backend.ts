@@ -75,18 +75,24 @@ export const backendAvailable = async (name: BackendName): Promise<{ ok: true } 
   }
 };
 
-const envBackend = (): string | undefined =>
-  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.DETAILFLOW_BACKEND
-  ?? (globalThis as { Deno?: { env: { get(k: string): string | undefined } } }).Deno?.env.get('DETAILFLOW_BACKEND');
+let preferred: BackendName | undefined;
 
 /**
- * DETAILFLOW_BACKEND if set; else webgpu when a hardware adapter exists; else wasm. A software
- * adapter (lavapipe, SwiftShader) runs WebGPU correctly but about 7x slower than wasm on the same
- * CPU, so it is used only when asked for.
+ * Sets the backend `defaultBackend()` returns when the caller names none. The library reads no
+ * environment: entry points do (the CLI sets this from DETAILFLOW_BACKEND, see
+ * platform/backend-env.ts). `undefined` goes back to choosing by adapter.
  */
-export const defaultBackend = async (): Promise<BackendName> => {
-  const env = envBackend();
-  if (env) return parseBackendName(env);
+export const preferBackend = (name: BackendName | undefined): void => {
+  preferred = name;
+};
+
+/**
+ * `prefer` (by default the one set with preferBackend) if any; else webgpu when a hardware
+ * adapter exists; else wasm. A software adapter (lavapipe, SwiftShader) runs WebGPU correctly
+ * but about 7x slower than wasm on the same CPU, so it is used only when asked for.
+ */
+export const defaultBackend = async ({ prefer = preferred }: { readonly prefer?: BackendName } = {}): Promise<BackendName> => {
+  if (prefer) return prefer;
   const g = gpu();
   if (g) {
     try {

@@ -78,3 +78,24 @@ test('bin/detailflow.mjs runs the TypeScript CLI from any working directory', ()
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /unknown command 'frob'/);
 });
+
+test('DETAILFLOW_BACKEND is read at the CLI edge: the default backend a command sees, or a clear error', async () => {
+  const { defaultBackend } = await import('../../src/compile/backend.ts');
+  const shows = [fake('which', async (_argv, io) => (io.out(await defaultBackend()), 0))];
+  const saved = process.env['DETAILFLOW_BACKEND'];
+  try {
+    for (const name of ['cpu', 'wasm', 'webgpu']) {
+      process.env['DETAILFLOW_BACKEND'] = name;
+      const io = memoryIO();
+      assert.equal(await dispatch(['which'], io, shows), 0);
+      assert.deepEqual(io.stdout, [name]);
+    }
+    process.env['DETAILFLOW_BACKEND'] = 'tpu';
+    const io = memoryIO();
+    assert.equal(await dispatch(['which'], io, shows), 1);
+    assert.deepEqual(io.stderr, ["detailflow which: backend: unknown backend 'tpu'; choose one of webgpu, wasm, cpu"]);
+  } finally {
+    if (saved === undefined) delete process.env['DETAILFLOW_BACKEND'];
+    else process.env['DETAILFLOW_BACKEND'] = saved;
+  }
+});
