@@ -5,6 +5,7 @@ import { readFileBytes } from '../platform/files.ts';
 import {
   TOKENIZER_KIND, decodeArFile, decodeTokenizerFile, type ArModelFile, type TokenizerModel,
 } from '../detailflow/pretrained/model-files.ts';
+import { decodeTeacherFile, type TeacherModel } from '../detailflow/teacher/teacher-file.ts';
 import { RunError } from './training-run.ts';
 
 export { TOKENIZER_KIND };
@@ -21,3 +22,6 @@ export const loadTokenizer = (file: string): Promise<TokenizerModel> => readMode
 
 /** An AR checkpoint's configuration and EMA weights (what sampling uses), shapes checked. */
 export const loadArModel = (file: string): Promise<ArModelFile> => readModel(file, 'an AR model', decodeArFile);
+
+/** A train-teacher checkpoint: the CNN teacher and its parameters, shapes checked. */
+export const loadTeacher = (file: string): Promise<TeacherModel> => readModel(file, 'a teacher', decodeTeacherFile);

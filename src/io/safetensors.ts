@@ -10,7 +10,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { HostArray } from '../ir/host-array.ts';
 import type { Shape } from '../ir/shape.ts';
-import { ProblemsError } from './problems.ts';
+import { capProblems, ProblemsError } from './problems.ts';
+import { parseJsonBounded } from './json.ts';
 
 export class SafetensorsError extends ProblemsError {
   constructor(problems: readonly string[], source?: string) {
@@ -165,7 +166,18 @@ const copyOut = (e: Entry, data: Uint8Array): StoredTensor => {
   return { data: out, shape, dtype: e.dtype } as StoredTensor;
 };
 
-export const decodeSafetensors = (bytes: Uint8Array): E.Either<SafetensorsError, Safetensors> => {
+/** What the header says, checked against the file, before any tensor is copied out. */
+export interface SafetensorsHeader {
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly tensors: readonly { readonly name: string; readonly dtype: StoredDType; readonly shape: readonly number[] }[];
+  /** The size of the data section in bytes (what the tensors tile exactly). */
+  readonly dataBytes: number;
+}
+
+// A valid header nests three levels ({name: {shape: [...]}}); one more is slack.
+const MAX_HEADER_DEPTH = 4;
+
+const readHeader = (bytes: Uint8Array): E.Either<SafetensorsError, { metadata: Record<string, string>; entries: Entry[]; n: number }> => {
   const fail = (...problems: string[]) => E.left(new SafetensorsError(problems));
   if (bytes.length < 8) return fail(`the file is ${bytes.length} bytes, too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -179,12 +191,9 @@ export const decodeSafetensors = (bytes: Uint8Array): E.Either<SafetensorsError,
     return fail('the header is not valid UTF-8');
   }
   if (!text.startsWith('{')) return fail(`the header does not start with '{' (it starts with ${JSON.stringify(text.slice(0, 8))})`);
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch (e) {
-    return fail(`the header is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
-  }
+  const parsed = parseJsonBounded(text, MAX_HEADER_DEPTH);
+  if (E.isLeft(parsed)) return fail(`the header: ${parsed.left}`);
+  const header = parsed.right;
   if (!isRecord(header)) return fail('the header is not a JSON object');
   const problems: string[] = [];
   const metadata: [string, string][] = [];
@@ -202,11 +211,25 @@ export const decodeSafetensors = (bytes: Uint8Array): E.Either<SafetensorsError,
     }
   }
   if (problems.length === 0) problems.push(...layoutProblems(entries, bytes.length - 8 - n));
-  if (problems.length > 0) return E.left(new SafetensorsError(problems));
-  const data = bytes.subarray(8 + n);
+  if (problems.length > 0) return E.left(new SafetensorsError(capProblems(problems)));
   // fromEntries keeps names such as '__proto__' as plain keys
-  const tensors = Object.fromEntries(entries.map((e) => [e.name, copyOut(e, data)]));
-  return E.right({ tensors, metadata: Object.fromEntries(metadata) });
+  return E.right({ metadata: Object.fromEntries(metadata), entries, n });
+};
+
+/** The checked header alone: names, dtypes, shapes and metadata, with nothing copied out. */
+export const readSafetensorsHeader = (bytes: Uint8Array): E.Either<SafetensorsError, SafetensorsHeader> =>
+  E.map((h: { metadata: Record<string, string>; entries: Entry[]; n: number }): SafetensorsHeader => ({
+    metadata: h.metadata,
+    tensors: h.entries.map((e) => ({ name: e.name, dtype: e.dtype, shape: e.shape })),
+    dataBytes: bytes.length - 8 - h.n,
+  }))(readHeader(bytes));
+
+export const decodeSafetensors = (bytes: Uint8Array): E.Either<SafetensorsError, Safetensors> => {
+  const h = readHeader(bytes);
+  if (E.isLeft(h)) return h;
+  const data = bytes.subarray(8 + h.right.n);
+  const tensors = Object.fromEntries(h.right.entries.map((e) => [e.name, copyOut(e, data)]));
+  return E.right({ tensors, metadata: h.right.metadata });
 };
 
 export interface TensorSpec { readonly shape: Shape; readonly dtype: StoredDType }

@@ -1,4 +1,5 @@
-import { hostArray, type HostArray } from '../ir/host-array.ts';
+import { hostArray, isHostArray, type HostArray } from '../ir/host-array.ts';
+import { flatten, unflatten, type Tree } from '../tree/tree.ts';
 import { GraphError } from '../ir/errors.ts';
 import { isValidShape, sizeOf, type Shape } from '../ir/shape.ts';
 import { foldIn, normalHost, uniformHost, type Key } from '../random/key.ts';
@@ -22,24 +23,56 @@ export const fans = (shape: Shape): { fanIn: number; fanOut: number } => {
   return { fanIn: shape[shape.length - 2] * receptive, fanOut: shape[shape.length - 1] * receptive };
 };
 
+/**
+ * Shape-only tracing (JAX's eval_shape of an init). While `initSpecs` runs an init, every
+ * parameter is made through `hostInit`, which then returns a placeholder with the shape and dtype
+ * and no values; so a loader learns what a configuration implies without allocating it. A
+ * module-level flag, because init is synchronous and a key-threaded option would touch every module.
+ */
+let shapesOnly = false;
+const NO_VALUES = new Float32Array(0);
+
+/** One float32 parameter of `shape`, its values made by `make` (not called when tracing shapes). */
+export const hostInit = (what: string, shape: Shape, make: (n: number) => Float32Array): HostArray => {
+  const n = sizeOf(checked(what, shape));
+  return shapesOnly ? { data: NO_VALUES, shape: [...shape], dtype: 'float32' } : hostArray(make(n), shape);
+};
+
+/** The shape and dtype of a parameter. */
+export interface ParamSpec { readonly shape: Shape; readonly dtype: HostArray['dtype'] }
+
+/**
+ * The parameter tree an init would produce, as shapes and dtypes, without allocating any values:
+ * the expected names and shapes of a checkpoint, cheap whatever sizes the configuration claims.
+ */
+export const initSpecs = <H>(init: () => H): Tree<ParamSpec> => {
+  const was = shapesOnly;
+  shapesOnly = true;
+  try {
+    const { leaves, def } = flatten(init() as Tree<HostArray>, isHostArray, 'host array');
+    return unflatten(def, leaves.map((l): ParamSpec => ({ shape: l.shape, dtype: l.dtype })));
+  } finally {
+    shapesOnly = was;
+  }
+};
+
 export const constantInit = (value: number): Initializer => (_key, shape) =>
-  hostArray(new Float32Array(sizeOf(checked('constant', shape))).fill(value), shape);
+  hostInit('constant', shape, (n) => new Float32Array(n).fill(value));
 
 export const zeros: Initializer = constantInit(0);
 export const ones: Initializer = constantInit(1);
 
 export const normal = (std = 1, mean = 0): Initializer => (key, shape) =>
-  hostArray(normalHost(key, sizeOf(checked('normal', shape))).map((z) => mean + std * z), shape);
+  hostInit('normal', shape, (n) => normalHost(key, n).map((z) => mean + std * z));
 
 export const uniform = (lo: number, hi: number): Initializer => (key, shape) =>
-  hostArray(uniformHost(key, sizeOf(checked('uniform', shape))).map((u) => lo + (hi - lo) * u), shape);
+  hostInit('uniform', shape, (n) => uniformHost(key, n).map((u) => lo + (hi - lo) * u));
 
 /**
  * Normal(0, std) restricted to [-bound*std, bound*std]. Rejected draws are replaced, in order,
  * from fresh streams foldIn(key, 1), foldIn(key, 2), ... so the result is a pure function of the key.
  */
-export const truncatedNormal = (std = 1, bound = 2): Initializer => (key, shape) => {
-  const n = sizeOf(checked('truncatedNormal', shape));
+export const truncatedNormal = (std = 1, bound = 2): Initializer => (key, shape) => hostInit('truncatedNormal', shape, (n) => {
   const out = new Float32Array(n);
   let pending: number[] = [];
   const first = normalHost(key, n);
@@ -59,8 +92,8 @@ export const truncatedNormal = (std = 1, bound = 2): Initializer => (key, shape)
     }
     pending = still;
   }
-  return hostArray(out, shape);
-};
+  return out;
+});
 
 /** Glorot/Xavier uniform: U(-l, l) with l = sqrt(6 / (fanIn + fanOut)). */
 export const xavierUniform = (gain = 1): Initializer => (key, shape) => {

@@ -1,6 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { isHostArray, type HostArray } from '../ir/host-array.ts';
-import { checkTensors, decodeSafetensors, encodeSafetensors, SafetensorsError, type StoredTensor } from '../io/safetensors.ts';
+import {
+  checkTensors, decodeSafetensors, encodeSafetensors, readSafetensorsHeader, SafetensorsError, type SafetensorsHeader, type StoredTensor,
+} from '../io/safetensors.ts';
+import { parseJsonBounded } from '../io/json.ts';
+import { capProblems } from '../io/problems.ts';
+import type { ParamSpec } from '../nn/init.ts';
 import { flatten, pathsOf, unflatten, type Tree, type TreeDef } from '../tree/tree.ts';
 
 /** Bumped when the layout of checkpoints changes incompatibly. */
@@ -30,9 +35,49 @@ export const encodeCheckpoint = (ck: Checkpoint): Uint8Array => {
   return encodeSafetensors(tensors, metadata);
 };
 
+// Metadata nesting is bounded (a 20,000-deep 'structure' would overflow the stack of the tree walks).
 const parseJson = (name: string, text: string | undefined, problems: string[]): unknown => {
   if (text === undefined) { problems.push(`metadata '${name}' is missing`); return undefined; }
-  try { return JSON.parse(text); } catch { problems.push(`metadata '${name}' is not valid JSON`); return undefined; }
+  const r = parseJsonBounded(text);
+  if (E.isLeft(r)) { problems.push(`metadata '${name}': ${r.left}`); return undefined; }
+  return r.right;
+};
+
+const isTreeDef = (u: unknown): u is TreeDef => {
+  if (typeof u !== 'object' || u === null) return false;
+  const d = u as { kind?: unknown; children?: unknown; keys?: unknown };
+  if (d.kind === 'leaf') return true;
+  if (!Array.isArray(d.children) || !d.children.every(isTreeDef)) return false;
+  if (d.kind === 'array') return true;
+  return d.kind === 'record' && Array.isArray(d.keys) && d.keys.length === d.children.length && d.keys.every((k) => typeof k === 'string');
+};
+
+const structureOf = (text: string | undefined, problems: string[]): Record<string, TreeDef> | undefined => {
+  const u = parseJson('structure', text, problems);
+  if (u === undefined) return undefined;
+  if (typeof u === 'object' && u !== null && !Array.isArray(u) && Object.values(u).every(isTreeDef)) return u as Record<string, TreeDef>;
+  problems.push("metadata 'structure' is not a record of parameter tree layouts");
+  return undefined;
+};
+
+/** What a checkpoint's header says (kind, metadata, data size), read without copying any tensor. */
+export interface CheckpointHeader {
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly tensors: SafetensorsHeader['tensors'];
+  readonly dataBytes: number;
+}
+
+/** The header of a checkpoint of the expected kind: enough to check its claims before decoding it. */
+export const readCheckpointHeader = (bytes: Uint8Array, kind: string): E.Either<SafetensorsError, CheckpointHeader> => {
+  const h = readSafetensorsHeader(bytes);
+  if (E.isLeft(h)) return h;
+  const md = h.right.metadata;
+  const problems: string[] = [];
+  if (md.format !== CHECKPOINT_FORMAT) problems.push(`not a detailflow checkpoint (format '${md.format ?? 'none'}', expected '${CHECKPOINT_FORMAT}')`);
+  else if (md.kind !== kind) problems.push(`this is a '${md.kind}' checkpoint, expected '${kind}'`);
+  const meta: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(md)) if (!['format', 'kind', 'structure'].includes(k)) meta[k] = parseJson(k, v, problems);
+  return problems.length ? E.left(new SafetensorsError(problems)) : E.right({ meta, tensors: h.right.tensors, dataBytes: h.right.dataBytes });
 };
 
 /**
@@ -49,7 +94,7 @@ export const decodeCheckpoint = (
   const problems: string[] = [];
   if (md.format !== CHECKPOINT_FORMAT) problems.push(`not a detailflow checkpoint (format '${md.format ?? 'none'}', expected '${CHECKPOINT_FORMAT}')`);
   else if (kind !== undefined && md.kind !== kind) problems.push(`this is a '${md.kind}' checkpoint, expected '${kind}'`);
-  const structure = parseJson('structure', md.structure, problems) as Record<string, TreeDef> | undefined;
+  const structure = structureOf(md.structure, problems);
   if (problems.length) return E.left(new SafetensorsError(problems));
   if (expected) {
     const specs: Record<string, { shape: readonly number[]; dtype: HostArray['dtype'] }> = {};
@@ -73,10 +118,10 @@ export const decodeCheckpoint = (
 };
 
 /** Checks decoded trees against expected ones (same paths, shapes and dtypes), listing every mismatch. */
-export const checkTrees = (ck: Checkpoint, expected: Readonly<Record<string, Tree<HostArray>>>): E.Either<SafetensorsError, Checkpoint> => {
+export const checkTrees = (ck: Checkpoint, expected: Readonly<Record<string, Tree<HostArray | ParamSpec>>>): E.Either<SafetensorsError, Checkpoint> => {
   const problems: string[] = [];
   for (const [group, tree] of Object.entries(expected)) {
-    const want = flatten(tree, isHostArray, 'host array');
+    const want = flatten(tree, isSpec, 'parameter');
     const have = ck.trees[group] ? flatten(ck.trees[group], isHostArray, 'host array') : undefined;
     if (!have) { problems.push(`missing parameter group '${group}'`); continue; }
     const got = new Map(have.paths.map((p, i) => [p, have.leaves[i]]));
@@ -91,5 +136,9 @@ export const checkTrees = (ck: Checkpoint, expected: Readonly<Record<string, Tre
     });
     for (const p of got.keys()) problems.push(`unexpected tensor '${group}/${p}'`);
   }
-  return problems.length ? E.left(new SafetensorsError(problems)) : E.right(ck);
+  return problems.length ? E.left(new SafetensorsError(capProblems(problems))) : E.right(ck);
 };
+
+/** A host array or a bare shape and dtype (what `initSpecs` gives). */
+const isSpec = (x: unknown): x is HostArray | ParamSpec =>
+  typeof x === 'object' && x !== null && Array.isArray((x as ParamSpec).shape) && typeof (x as ParamSpec).dtype === 'string';

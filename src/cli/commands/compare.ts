@@ -5,10 +5,9 @@ import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { chooseBackend, flagProblems, loadSplit, readJsonFile, intFlag } from '../common.ts';
 import { DEFAULT_EVALUATOR, loadEvaluator } from '../evaluator-file.ts';
-import { loadCheckpoint, prepareRunDir, RunError } from '../training-run.ts';
+import { prepareRunDir, RunError } from '../training-run.ts';
 import { readFileBytes, writeFileAtomic } from '../../platform/files.ts';
-import { cnnTeacher } from '../../detailflow/teacher/cnn.ts';
-import { decodeCnnTeacherConfig } from '../../detailflow/teacher/config.ts';
+import { loadTeacher as loadTeacherFile } from '../models.ts';
 import { budgets, decodeBudget, isBudgetName, type CompareBudget } from '../../detailflow/baselines/budget.ts';
 import { pickVariants, variantNames, type Variant } from '../../detailflow/baselines/variants.ts';
 import { trainVariant, type TrainedVariant, type TrainOptions } from '../../detailflow/baselines/train-variant.ts';
@@ -16,7 +15,6 @@ import { scoreVariant, type VariantRow } from '../../detailflow/baselines/score-
 import { formatCompareTable } from '../../detailflow/baselines/compare-table.ts';
 import { decodeVariant, encodeVariant } from '../../detailflow/baselines/variant-file.ts';
 import { extractFeatureSet, featureExtractor } from '../../eval/evaluator/features.ts';
-import { KIND as TEACHER_KIND } from './train-teacher.ts';
 
 const DEFAULT_TEACHER = 'models/teacher.safetensors';
 
@@ -58,12 +56,10 @@ const resolveBudget = async (flag: string | undefined): Promise<E.Either<string[
 };
 
 const loadTeacher = async (file: string): Promise<NonNullable<TrainOptions['teacher']>> => {
-  const ck = await loadCheckpoint(file, TEACHER_KIND).catch((e: Error) => {
+  const { teacher, params } = await loadTeacherFile(file).catch((e: Error) => {
     throw new RunError(`${e.message}\n(train one with 'detailflow train-teacher --out runs/teacher', pass --teacher CKPT, or use --no-teacher)`);
   });
-  const cfg = decodeCnnTeacherConfig(ck.meta.config);
-  if (E.isLeft(cfg)) throw new RunError(`teacher checkpoint: ${cfg.left.message}`);
-  return { teacher: cnnTeacher(cfg.right), params: ck.trees.params };
+  return { teacher, params };
 };
 
 /** A saved row when --reuse finds one trained under this budget, else undefined (with the reason on stderr). */

@@ -2,6 +2,7 @@ import { classifierCommand } from '../classifier-training.ts';
 import { decodeCnnTeacherConfig } from '../../detailflow/teacher/config.ts';
 import { cnnTeacher } from '../../detailflow/teacher/cnn.ts';
 import { teacherLoss } from '../../detailflow/teacher/objective.ts';
+import { TEACHER_KIND } from '../../detailflow/teacher/teacher-file.ts';
 import { adam } from '../../train/adam.ts';
 import { warmupCosine } from '../../train/schedule.ts';
 
@@ -12,7 +13,7 @@ Trains the small CNN teacher whose pooled features the tokenizer's first token i
 file holds CnnTeacherConfig fields (size, channels, width, classes, lr, batchSize, steps).
 Writes RUN_DIR/teacher.safetensors (previous kept as .prev) and RUN_DIR/log.jsonl.`;
 
-export const KIND = 'cnn-teacher';
+export const KIND = TEACHER_KIND;
 
 export const trainTeacherCommand = classifierCommand({
   name: 'train-teacher',

@@ -5,7 +5,7 @@ import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { chooseBackend, configProblems, flagProblems, inSection, loadSplit, readJsonFile } from '../common.ts';
 import { decodeSections } from '../../config/codec.ts';
-import { jsonlLogger, loadCheckpoint, prepareRunDir, startingPoint, progressReporter, saveCheckpoint, RunError } from '../training-run.ts';
+import { jsonlLogger, prepareRunDir, startingPoint, progressReporter, saveCheckpoint, RunError } from '../training-run.ts';
 import { reconstructionPng } from '../reconstruction-png.ts';
 import type { DeviceArray } from '../../compile/device-array.ts';
 import type { HostArray } from '../../ir/host-array.ts';
@@ -13,13 +13,11 @@ import { decodeTokenizerConfig, type TokenizerConfig } from '../../detailflow/to
 import { decodeTrainConfig, type TrainConfig } from '../../detailflow/tokenizer/train-config.ts';
 import { tokenizer } from '../../detailflow/tokenizer/model.ts';
 import { tokenizerRun } from '../../detailflow/tokenizer/fit.ts';
-import { cnnTeacher } from '../../detailflow/teacher/cnn.ts';
 import { decodePrecomputedTeacher } from '../../detailflow/teacher/precomputed.ts';
 import { readFileBytes } from '../../platform/files.ts';
 import type { Teacher } from '../../detailflow/teacher/teacher.ts';
-import { decodeCnnTeacherConfig, type CnnTeacherConfig } from '../../detailflow/teacher/config.ts';
+import type { CnnTeacherConfig } from '../../detailflow/teacher/config.ts';
 import type { Tree } from '../../tree/tree.ts';
-import { KIND as TEACHER_KIND } from './train-teacher.ts';
 import { describeWorkers, runSession, tokenizerSession, workersFlag } from '../training-sessions.ts';
 
 const usage = `detailflow train-tokenizer [--config file.json] [--data DIR] --out RUN_DIR [--steps S] [--until S]
@@ -42,7 +40,7 @@ batch (N must divide it); the result equals one worker's up to float rounding. D
 CPU core (reduced to a divisor of the batch) on wasm and cpu, 1 on webgpu. --resume is bit-exact
 with the same N; another N continues the same run up to float rounding.`;
 
-import { TOKENIZER_KIND, loadTokenizer } from '../models.ts';
+import { TOKENIZER_KIND, loadTeacher, loadTokenizer } from '../models.ts';
 import { checkTrees } from '../../train/checkpoint.ts';
 const DEFAULT_TEACHER = 'models/teacher.safetensors';
 
@@ -91,14 +89,12 @@ export const trainTokenizerCommand: Command = {
     if (f['teacher-features'] !== undefined) {
       teacher = await loadTeacherFeatures(f['teacher-features'], data.count);
     } else if (!f['no-align']) {
-      const ck = await loadCheckpoint(f.teacher ?? DEFAULT_TEACHER, TEACHER_KIND).catch((e: Error) => {
+      const loaded = await loadTeacher(f.teacher ?? DEFAULT_TEACHER).catch((e: Error) => {
         throw new RunError(`${e.message}\n(train one with 'detailflow train-teacher --out runs/teacher', pass --teacher CKPT, or use --no-align)`);
       });
-      const tcfg = decodeCnnTeacherConfig(ck.meta.config);
-      if (E.isLeft(tcfg)) throw new RunError(`teacher checkpoint: ${tcfg.left.message}`);
-      teacher = cnnTeacher(tcfg.right);
-      teacherConfig = tcfg.right;
-      teacherParams = ck.trees.params;
+      teacher = loaded.teacher;
+      teacherConfig = loaded.teacher.config;
+      teacherParams = loaded.params;
     }
     const tk = tokenizer(cfg, teacher?.featureDim ?? 1);
     const run = tokenizerRun(tk, train, data, { backend, ...(teacher ? { teacher: { teacher, params: teacherParams } } : {}) });

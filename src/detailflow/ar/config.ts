@@ -26,9 +26,9 @@ const rate = numberIn(0, 0.99);
  * - headInitStd 0: the output head is zero-initialised (every logit starts at 0).
  */
 const props = {
-  vocab: intIn(2, 1 << 20), tokens: fields.tokens, group: fields.group, causal: fields.causal,
-  classes: intIn(1, 1 << 20), nullClass: t.boolean,
-  width: intIn(4, 16384), depth: intIn(1, 256), heads: intIn(1, 256), mlpHidden: intIn(1, 1 << 17),
+  vocab: intIn(2, 1 << 18), tokens: fields.tokens, group: fields.group, causal: fields.causal,
+  classes: intIn(1, 1 << 16), nullClass: t.boolean,
+  width: intIn(4, 16384), depth: intIn(1, 256), heads: intIn(1, 256), mlpHidden: intIn(1, 1 << 16),
   normEps: numberIn(0, 1), ropeBase: numberIn(1, 1e9),
   embedDropout: rate, residDropout: rate, ffnDropout: rate, attnDropout: rate,
   initStd: numberIn(0, 100), headInitStd: numberIn(0, 100),

@@ -7,16 +7,18 @@ import { fields } from '../config.ts';
 /**
  * The tokenizer's configuration: every number is a field. Defaults are the project's small
  * configuration for 32x32 images (the reference's 256px/SigLIP2 sizes do not fit this scale).
+ * Bounds are what a real model could use (no published VQ codebook exceeds 2^18 codes), so a
+ * checkpoint's metadata cannot claim more.
  */
 const props = {
   size: fields.size, channels: fields.channels, patch: fields.patch,
   tokens: fields.tokens, group: fields.group, causal: fields.causal, alpha: fields.alpha, degradeProb: fields.degradeProb,
-  codebookSize: intIn(2, 1 << 20), codeDim: intIn(1, 4096),
+  codebookSize: intIn(2, 1 << 18), codeDim: intIn(1, 1024),
   encoderWidth: intIn(4, 8192), encoderDepth: intIn(1, 256), encoderHeads: intIn(1, 256),
   decoderWidth: intIn(4, 8192), decoderDepth: intIn(1, 256), decoderHeads: intIn(1, 256),
   mlpRatio: intIn(1, 16),
   vqWeight: numberIn(0, 1e6), commitBeta: numberIn(0, 1e6),
-  selfCorrection: t.boolean, noiseTopK: intIn(1, 1 << 20),
+  selfCorrection: t.boolean, noiseTopK: intIn(1, 1 << 18),
   alignWeight: numberIn(0, 1e6), alignHidden: intIn(1, 8192),
   perceptualWeight: numberIn(0, 1e6), perceptualWarmup: intIn(0, 1e9),
 } as const;

@@ -1,4 +1,5 @@
-import { hostArray, type HostArray } from '../../ir/host-array.ts';
+import type { HostArray } from '../../ir/host-array.ts';
+import { hostInit } from '../../nn/init.ts';
 import type { Node } from '../../ir/node.ts';
 import {
   add, argmax, cast, gather, matmul, mean, mT, mul, oneHot, rsqrt, square, stopGradient, straightThrough, sub, sum, topk, categorical, zeros, maximum,
@@ -10,7 +11,7 @@ export const l2Normalize = (x: Node): Node => mul(x, rsqrt(maximum(sum(square(x)
 
 /** Codebook initialised uniform(+-1/V) as the reference (it is normalised wherever it is used). */
 export const initCodebook = (key: Key, size: number, dim: number): HostArray =>
-  hostArray(uniformHost(key, size * dim).map((u) => (2 * u - 1) / size), [size, dim]);
+  hostInit('codebook', [size, dim], (n) => uniformHost(key, n).map((u) => (2 * u - 1) / size));
 
 export interface Quantized {
   /** Code index per token [..., ] int32. */

@@ -1,10 +1,12 @@
 /**
  * The metric network from checkpoint bytes, platform-neutral: the configuration is read from
- * the metadata and every tensor is checked against a fresh initialisation of it.
+ * the metadata and every tensor is checked against the shapes it implies (never allocated first).
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { keyFromSeed } from '../../random/key.ts';
-import { checkTrees, decodeCheckpoint } from '../../train/checkpoint.ts';
+import { initSpecs } from '../../nn/init.ts';
+import type { Checkpoint } from '../../train/checkpoint.ts';
+import { decodeModelCheckpoint } from '../../train/model-file.ts';
 import { decodeEvaluatorConfig } from './config.ts';
 import { evaluatorNetwork, type Evaluator, type EvaluatorParams } from './network.ts';
 
@@ -16,12 +18,11 @@ export interface EvaluatorModel {
 }
 
 export const decodeEvaluatorFile = (bytes: Uint8Array): E.Either<string, EvaluatorModel> => {
-  const ck = decodeCheckpoint(bytes, EVALUATOR_KIND);
-  if (E.isLeft(ck)) return E.left(ck.left.message);
-  const cfg = decodeEvaluatorConfig(ck.right.meta.config);
-  if (E.isLeft(cfg)) return E.left(`its configuration is invalid: ${cfg.left.message}`);
-  const net = evaluatorNetwork(cfg.right);
-  const ok = checkTrees(ck.right, { params: net.init(keyFromSeed(0)) as never });
-  if (E.isLeft(ok)) return E.left(`it does not match its configuration: ${ok.left.message}`);
-  return E.right({ net, params: ok.right.trees.params as unknown as EvaluatorParams });
+  const r = decodeModelCheckpoint(bytes, EVALUATOR_KIND, (meta) => {
+    const cfg = decodeEvaluatorConfig(meta.config);
+    if (E.isLeft(cfg)) return E.left(`its configuration is invalid: ${cfg.left.problems.join('; ')}`);
+    const net = evaluatorNetwork(cfg.right);
+    return E.right({ model: net, trees: { params: initSpecs(() => net.init(keyFromSeed(0))) } });
+  });
+  return E.map(({ model, ck }: { model: Evaluator; ck: Checkpoint }) => ({ net: model, params: ck.trees.params as unknown as EvaluatorParams }))(r);
 };

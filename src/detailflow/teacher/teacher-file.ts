@@ -1,0 +1,31 @@
+/**
+ * The CNN teacher from a train-teacher checkpoint, platform-neutral: the configuration is read
+ * from the metadata (strictly, within bounds) and every tensor is checked against the shapes it
+ * implies, computed without allocating them.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type { HostArray } from '../../ir/host-array.ts';
+import { initSpecs } from '../../nn/init.ts';
+import { keyFromSeed } from '../../random/key.ts';
+import type { Checkpoint } from '../../train/checkpoint.ts';
+import { decodeModelCheckpoint } from '../../train/model-file.ts';
+import type { Tree } from '../../tree/tree.ts';
+import { cnnTeacher, type CnnTeacher } from './cnn.ts';
+import { decodeCnnTeacherConfig } from './config.ts';
+
+export const TEACHER_KIND = 'cnn-teacher';
+
+export interface TeacherModel {
+  readonly teacher: CnnTeacher;
+  readonly params: Tree<HostArray>;
+}
+
+export const decodeTeacherFile = (bytes: Uint8Array): E.Either<string, TeacherModel> => {
+  const r = decodeModelCheckpoint(bytes, TEACHER_KIND, (meta) => {
+    const cfg = decodeCnnTeacherConfig(meta.config);
+    if (E.isLeft(cfg)) return E.left(`its configuration is invalid: ${cfg.left.problems.join('; ')}`);
+    const teacher = cnnTeacher(cfg.right);
+    return E.right({ model: teacher, trees: { params: initSpecs(() => teacher.init(keyFromSeed(0))) } });
+  });
+  return E.map(({ model, ck }: { model: CnnTeacher; ck: Checkpoint }) => ({ teacher: model, params: ck.trees.params! }))(r);
+};
