@@ -3,8 +3,17 @@
  * which the tfjs webgpu backend looks for. Browsers and Deno have their own `navigator.gpu`, so
  * there the Dawn import is skipped. The DSL core never imports this; entry points (CLI, tests,
  * examples) call it once before selecting the webgpu backend.
+ *
+ * Dawn is loaded only for WebGPU: installNodeWebGPU when WebGPU is chosen (or probed on purpose,
+ * as `doctor` does), installHardwareWebGPU when no backend is chosen. Dawn's native code prints
+ * its warnings to file descriptor 2 itself; in this process they cannot be filtered, only avoided
+ * by not loading Dawn, which is why the default path asks a quiet child process first.
  */
+import { isSoftwareAdapter } from '../compile/backend.ts';
+import { probeWebGPU } from './webgpu-probe.ts';
 import { ensureXdgRuntimeDir } from './xdg-runtime-dir.ts';
+
+export { DAWN_HARMLESS_WARNING, gpuDeviceNodes, probeWebGPU, type ProbedAdapter, type WebGPUProbe } from './webgpu-probe.ts';
 
 export interface WebGPUInstall {
   readonly ok: boolean;
@@ -33,6 +42,22 @@ let pending: Promise<WebGPUInstall> | undefined;
 export async function installNodeWebGPU(): Promise<WebGPUInstall> {
   pending ??= install();
   return pending;
+}
+
+/**
+ * For the default backend: installs Dawn as installNodeWebGPU does, but only when a quiet probe
+ * (webgpu-probe.ts) finds a hardware adapter, the only kind the default picks; otherwise Dawn is
+ * not loaded and the result says why. Never throws.
+ */
+export async function installHardwareWebGPU(): Promise<WebGPUInstall> {
+  if (currentGpu()) return installNodeWebGPU();
+  const probe = await probeWebGPU();
+  if (!probe.found) return { ok: false, error: probe.why };
+  if (isSoftwareAdapter(probe.adapter)) {
+    const info = probe.adapter.info;
+    return { ok: false, error: `only a software adapter (${info?.description || info?.device || 'unnamed'}), slower than wasm` };
+  }
+  return installNodeWebGPU();
 }
 
 async function install(): Promise<WebGPUInstall> {
