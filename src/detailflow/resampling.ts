@@ -76,15 +76,17 @@ export const cubicCoefficients = (t: number, a: number): [number, number, number
 /**
  * Source coordinate for output o with align_corners = False
  * (area_pixel_compute_scale / area_pixel_compute_source_index with cubic = true): scale = in/out
- * in float32 (0 when out = 1), src = scale*(o + 0.5) - 0.5, NOT clamped at 0 for cubic; then
- * idx = min(floor(src), in - 1) and t = clamp(src - idx, 0, 1) (guard_index_and_lambda).
- * As in C++, (o + 0.5) is a double, so src is computed in double and rounded once to float.
+ * in float32 (also for a single output: compute_scales_value), src = scale*(o + 0.5) - 0.5, NOT
+ * clamped at 0 for cubic; then idx = min(floor(src), in - 1) and t = clamp(src - idx, 0, 1)
+ * (guard_index_and_lambda). src and t stay in double: PyTorch 1.13 (the official fixtures'
+ * version) does not round src to float32, which at src ~ 145 (223 -> 224) would move t by up
+ * to half an ulp (7.6e-6) and a weight by 9e-6 (laws/detailflow/resampling-golden.law.ts).
  */
 export const cubicSource = (o: number, inSize: number, outSize: number): { idx: number; t: number } => {
-  const scale = outSize > 1 ? f32(inSize / outSize) : 0;
-  const src = f32(scale * (o + 0.5) - 0.5);
+  const scale = f32(inSize / outSize);
+  const src = scale * (o + 0.5) - 0.5;
   const idx = Math.min(Math.floor(src), inSize - 1);
-  return { idx, t: Math.min(Math.max(f32(src - idx), 0), 1) };
+  return { idx, t: Math.min(Math.max(src - idx, 0), 1) };
 };
 
 /**
