@@ -20,8 +20,9 @@ import { demoCommand } from './commands/demo.ts';
 import { trainEvaluatorCommand } from './commands/train-evaluator.ts';
 import { evalCommand } from './commands/eval.ts';
 import { compareCommand } from './commands/compare.ts';
+import { checkReferenceCommand } from './commands/check-reference.ts';
 
-export const commands: readonly Command[] = [demoCommand, doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, trainEvaluatorCommand, evalCommand, compareCommand, exportCommand, benchCommand];
+export const commands: readonly Command[] = [demoCommand, doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, trainEvaluatorCommand, evalCommand, compareCommand, exportCommand, benchCommand, checkReferenceCommand];
 
 const USAGE_ERROR = 2;
 

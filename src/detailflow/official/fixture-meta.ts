@@ -1,0 +1,40 @@
+/** The `detailflow_fixture` metadata of an official fixture, read loosely (any size, any config). */
+import * as E from 'fp-ts/lib/Either.js';
+import type { GptArgs, TokenizerHints } from './config.ts';
+
+export interface FixtureMeta {
+  readonly kind: 'tokenizer' | 'ar';
+  readonly name: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly args: Readonly<Record<string, unknown>>;
+}
+
+const rec = (u: unknown): Record<string, unknown> => (typeof u === 'object' && u !== null && !Array.isArray(u) ? u as Record<string, unknown> : {});
+const num = (u: unknown): number | undefined => (typeof u === 'number' && Number.isFinite(u) ? u : undefined);
+
+export const readFixtureMeta = (metadata: Readonly<Record<string, string>>): E.Either<string, FixtureMeta> => {
+  const text = metadata['detailflow_fixture'];
+  if (text === undefined) return E.left("the file has no 'detailflow_fixture' metadata: it is not an official fixture");
+  let u: unknown;
+  try { u = JSON.parse(text); } catch { return E.left("'detailflow_fixture' metadata is not JSON"); }
+  const m = rec(u);
+  if (m['kind'] !== 'tokenizer' && m['kind'] !== 'ar') return E.left(`fixture kind ${JSON.stringify(m['kind'])} is neither 'tokenizer' nor 'ar'`);
+  return E.right({ kind: m['kind'], name: String(m['name'] ?? 'fixture'), config: rec(m['config']), args: rec(m['kind'] === 'tokenizer' ? m['vq_model_args'] : m['gpt_model_args']) });
+};
+
+/** What the shapes cannot say, from the constructor kwargs and the fixture configuration. */
+export const tokenizerHintsOf = (m: FixtureMeta): TokenizerHints => ({
+  imageSize: num(m.args['image_size']),
+  group: num(m.args['group_size']),
+  causal: num(m.args['causal_num']) ?? num(m.config['causal_num']),
+  alpha: num(m.config['degradation_power']),
+  encoderHeads: num(rec(m.config['encoder_standin'])['num_attention_heads']),
+  decoderHeads: num(rec(m.config['decoder'])['num_heads']),
+});
+
+export const gptArgsOf = (m: FixtureMeta): E.Either<string, GptArgs> => {
+  const a = m.args;
+  const need = ['dim', 'n_layer', 'n_head', 'vocab_size', 'block_size', 'num_classes', 'group_size'].filter((k) => num(a[k]) === undefined);
+  if (need.length > 0) return E.left(`gpt_model_args lacks ${need.join(', ')}`);
+  return E.right(a as unknown as GptArgs);
+};
