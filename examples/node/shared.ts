@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { backendFromEnv, data, defaultBackend, io, keyFromSeed, parseBackendName, useBackend, type BackendName } from 'detailflow';
-import { installNodeWebGPU } from 'detailflow/node';
+import { installHardwareWebGPU, installNodeWebGPU } from 'detailflow/node';
 
 /**
  * Runs an example's body. A failure prints its message and sets exit code 1; left uncaught it
@@ -20,10 +20,15 @@ export const runMain = (body: () => Promise<void>): Promise<void> => body().catc
 
 export { parseClasses, positiveInt } from '../shared/flag-values.ts';
 
-/** The --backend flag, else DETAILFLOW_BACKEND, else webgpu on a hardware adapter, else wasm. */
+/**
+ * The --backend flag, else DETAILFLOW_BACKEND, else webgpu on a hardware adapter, else wasm.
+ * Dawn is loaded only for WebGPU: when chosen, or when a quiet probe finds a hardware adapter.
+ */
 export const pickBackend = async (flag?: string): Promise<BackendName> => {
-  await installNodeWebGPU();
-  const backend = flag === undefined ? await defaultBackend({ prefer: backendFromEnv(process.env) }) : parseBackendName(flag);
+  const chosen = flag === undefined ? backendFromEnv(process.env) : parseBackendName(flag);
+  if (chosen === 'webgpu') await installNodeWebGPU();
+  if (chosen === undefined) await installHardwareWebGPU();
+  const backend = chosen ?? await defaultBackend();
   await useBackend(backend);
   return backend;
 };
