@@ -3,12 +3,13 @@ import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
 import type { CliIO } from './command.ts';
 import type { ConfigError } from '../config/errors.ts';
-import { readFileBytes } from '../platform/files.ts';
+import { checkOutputFile, checkWritableDir, readFileBytes } from '../platform/files.ts';
 import { installHardwareWebGPU, installNodeWebGPU } from '../platform/node-webgpu.ts';
 import { loadIdxDataset } from '../platform/load-dataset.ts';
-import { defaultBackend, parseBackendName, useBackend, type BackendName } from '../compile/backend.ts';
+import { backendNames, defaultBackend, parseBackendName, useBackend, type BackendName } from '../compile/backend.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { RunError } from './training-run.ts';
+import { parseJsonBounded } from '../io/json.ts';
 
 /** Prints flag problems in one report and returns the usage exit code. */
 export const flagProblems = (io: CliIO, command: string, problems: readonly string[], usage: string): number => {
@@ -26,16 +27,35 @@ export const configProblems = (io: CliIO, command: string, problems: readonly st
 export const inSection = (section: string, r: E.Either<ConfigError, unknown>): string[] =>
   E.isLeft(r) ? r.left.problems.map((p) => `${section}.${p}`) : [];
 
+/** The problem with --backend, found before anything loads (none when absent or known). */
+export const backendFlag = (v: string | undefined): string[] =>
+  v === undefined || (backendNames as readonly string[]).includes(v) ? [] : [`--backend: expected one of ${backendNames.join(', ')}, got '${v}'`];
+
+/**
+ * Problems with output files and folders, each naming its flag, found before any model loads or
+ * any work starts: a file's folder is made if needed and probed with a time bound, a folder the
+ * same way. Absent flags are skipped.
+ */
+export const outputProblems = async (
+  files: Readonly<Record<string, string | undefined>>, dirs: Readonly<Record<string, string | undefined>> = {},
+): Promise<string[]> => {
+  const problems: string[] = [];
+  const note = (flag: string, value: string, r: E.Either<{ problems: readonly string[] }, void>) => {
+    if (E.isLeft(r)) problems.push(`--${flag} ${value}: ${r.left.problems.join('; ')}`);
+  };
+  for (const [flag, v] of Object.entries(files)) if (v !== undefined) note(flag, v, await checkOutputFile(v));
+  for (const [flag, v] of Object.entries(dirs)) if (v !== undefined) note(flag, v, await checkWritableDir(v));
+  return problems;
+};
+
 /** Reads a JSON configuration file (or returns {} when none is given). */
 export const readJsonFile = async (file: string | undefined): Promise<unknown> => {
   if (file === undefined) return {};
   const bytes = await readFileBytes(path.resolve(file), 'pass an existing JSON file with --config');
   if (E.isLeft(bytes)) throw new RunError(bytes.left.message);
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes.right));
-  } catch (e) {
-    throw new RunError(`${file} is not valid JSON: ${(e as Error).message}`);
-  }
+  const parsed = parseJsonBounded(new TextDecoder().decode(bytes.right));
+  if (E.isLeft(parsed)) throw new RunError(`${file}: ${parsed.left}`);
+  return parsed.right;
 };
 
 /**

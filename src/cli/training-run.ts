@@ -4,10 +4,10 @@
  * trainers; this module only moves bytes.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { appendFile, mkdir, access, constants } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CliIO } from './command.ts';
-import { readFileBytes, rotateCheckpoint } from '../platform/files.ts';
+import { checkWritableDir, readFileBytes, rotateCheckpoint } from '../platform/files.ts';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../train/checkpoint.ts';
 import { formatProgress, metricsLine } from '../train/progress.ts';
 import type { HostArray } from '../ir/host-array.ts';
@@ -19,12 +19,8 @@ export class RunError extends Error {
 
 export const prepareRunDir = async (dir: string): Promise<string> => {
   const abs = path.resolve(dir);
-  try {
-    await mkdir(abs, { recursive: true });
-    await access(abs, constants.W_OK);
-  } catch (e) {
-    throw new RunError(`cannot write to the run directory ${abs}: ${(e as Error).message}; choose another --out`);
-  }
+  const w = await checkWritableDir(abs);
+  if (E.isLeft(w)) throw new RunError(`cannot write to the run directory ${abs}: ${w.left.problems.join('; ')}; choose another --out`);
   return abs;
 };
 

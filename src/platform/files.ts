@@ -94,7 +94,7 @@ const atomically = async (
   const temp = tempName(target);
   let step = 'creating the directory of';
   try {
-    await fs.mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     step = 'writing a temporary file for';
     await writeSynced(temp, bytes);
     await options.onStage?.('temp-written', temp);
@@ -141,17 +141,65 @@ export const rotateCheckpoint = async (
   return E.map(() => ({ path: target, previous: hadOne ? prev : undefined }))(written);
 };
 
-/** Creates `dir` if needed and proves that files can be written there (a probe file, removed again). */
-export const checkWritableDir = async (dir: string): Promise<E.Either<FileError, void>> => {
-  let step = 'creating the directory';
-  try {
-    await fs.mkdir(dir, { recursive: true });
-    step = 'writing into';
-    const probe = tempName(path.join(dir, 'probe'));
-    await fs.writeFile(probe, '');
-    await fs.rm(probe, { force: true });
-    return E.right(undefined);
-  } catch (e) {
-    return E.left(new FileError([`${describe(e, step, dir)}; choose another folder with --out DIR`], 'cannot write there'));
+/**
+ * `mkdir -p` that cannot hang: each missing folder is made on its own, from the deepest one that
+ * exists down. (Node's recursive mkdir never settles where the kernel refuses a folder with
+ * ENOENT under an existing parent, e.g. /proc/x: it retries the parent forever on one core.)
+ */
+export const makeDirs = async (dir: string): Promise<void> => {
+  const missing: string[] = [];
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    const found = await fs.stat(at).then(() => true, (e: unknown) => {
+      if (codeOf(e) === 'ENOENT') return false;
+      throw e;
+    });
+    if (found) break;
+    missing.push(at);
+    if (path.dirname(at) === at) break;
   }
+  for (const d of missing.reverse()) {
+    await fs.mkdir(d).catch((e: unknown) => {
+      if (codeOf(e) === 'EEXIST') return;
+      // ENOENT under a parent that exists: this file system does not take new folders there
+      throw codeOf(e) === 'ENOENT' ? Object.assign(new Error(`${path.dirname(d)} does not accept new folders`), { code: 'EREFUSED' }) : e;
+    });
+  }
+};
+
+/** How long a writability probe may take: a local disk answers in milliseconds, a hung mount never. */
+export const PROBE_TIMEOUT_MS = 10_000;
+
+/** Creates `dir` if needed and proves that files can be written there (a probe file, removed again), within a time bound. */
+export const checkWritableDir = async (dir: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<E.Either<FileError, void>> => {
+  let step = 'creating the directory';
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const probe = async (): Promise<E.Either<FileError, void>> => {
+    await makeDirs(dir);
+    step = 'writing into';
+    const file = tempName(path.join(dir, 'probe'));
+    await fs.writeFile(file, '');
+    await fs.rm(file, { force: true });
+    return E.right(undefined);
+  };
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })), timeoutMs);
+  });
+  try {
+    return await Promise.race([probe(), late]);
+  } catch (e) {
+    return E.left(new FileError([`${describe(e, step, dir)}; choose another folder`], 'cannot write there'));
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/**
+ * Checks an output file before any work: its folder is made if needed and probed, and the path
+ * is not itself a folder. Returns the problem as one line, or nothing.
+ */
+export const checkOutputFile = async (file: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<E.Either<FileError, void>> => {
+  const abs = path.resolve(file);
+  const isDir = await fs.stat(abs).then((st) => st.isDirectory(), () => false);
+  if (isDir) return E.left(new FileError([`${abs} is a directory, not a file`], 'cannot write there'));
+  return checkWritableDir(path.dirname(abs), timeoutMs);
 };

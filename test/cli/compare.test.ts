@@ -1,12 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dispatch } from '../../src/cli/main.ts';
 import { memoryIO } from '../../src/cli/io.ts';
 import { variantNames } from '../../src/detailflow/baselines/variants.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const run = async (argv: string[]) => {
   const io = memoryIO();
@@ -17,7 +16,7 @@ const run = async (argv: string[]) => {
 const NUMERIC = ['tokens', 'passes', 'tokenizerParams', 'arParams', 'rfd', 'psnr', 'gfd', 'classAccuracy', 'imagesPerSecond', 'trainSeconds'] as const;
 
 test('compare --budget smoke trains and scores every variant, one finite row each, and a rerun with --reuse loads them', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'detailflow-compare-'));
+  const dir = await tempDir('compare');
   const r = await run(['compare', '--budget', 'smoke', '--backend', 'wasm', '--out', dir, '--json']);
   assert.equal(r.code, 0, r.err);
   const report = JSON.parse(r.out) as { budget: { name: string; samples: number; limit: number }; rows: Record<string, number | string>[] };

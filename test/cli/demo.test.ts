@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { dispatch } from '../../src/cli/main.ts';
@@ -10,8 +9,9 @@ import { embeddedModel } from '../../src/cli/commands/demo.ts';
 import { decodePng } from '../../src/io/png.ts';
 import { decodeArFile, decodeTokenizerFile } from '../../src/detailflow/pretrained/model-files.ts';
 import { passCount } from '../../src/detailflow/pass-plan.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const tmp = () => mkdtemp(path.join(tmpdir(), 'detailflow-demo-'));
+const tmp = () => tempDir('demo');
 
 test('the embedded models load, are a matching pair, and fit the size budget', async () => {
   const tokBytes = await readFile(embeddedModel('tokenizer'));
@@ -55,7 +55,7 @@ test('demo: an unwritable output folder, a missing model file and a bad backend 
   const file = path.join(dir, 'a-file');
   await writeFile(file, 'x');
   const cases: [string[], number, RegExp][] = [
-    [['--out', path.join(file, 'out')], 1, /cannot write the pictures: .*a part of .*a-file.* is a file, not a directory; choose another folder with --out DIR/],
+    [['--out', path.join(file, 'out')], 2, /--out .*a-file.out: .*a part of .*a-file.* is a file, not a directory; choose another folder/],
     [['--out', path.join(dir, 'o1'), '--ar', path.join(dir, 'missing.safetensors')], 1, /there is no file at .*missing\.safetensors: pass the path of an AR model checkpoint/],
     [['--out', path.join(dir, 'o2'), '--tokenizer', file], 1, /a-file: /],
     [['--out', path.join(dir, 'o3'), '--backend', 'gpu9000'], 2, /--backend: expected one of webgpu, wasm, cpu, got 'gpu9000'/],

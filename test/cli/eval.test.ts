@@ -1,7 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { dispatch } from '../../src/cli/main.ts';
@@ -15,6 +14,7 @@ import { keyFromSeed } from '../../src/random/key.ts';
 import { encodeCheckpoint } from '../../src/train/checkpoint.ts';
 import { classAccuracy } from '../../src/eval/class-accuracy.ts';
 import { extractFeatureSet, featureExtractor } from '../../src/eval/evaluator/features.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const TOKENIZER = 'models/tokenizer.safetensors';
 const EVALUATOR = 'models/evaluator.safetensors';
@@ -25,7 +25,7 @@ let dir = '';
 let arFile = '';
 
 before(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'detailflow-eval-'));
+  dir = await tempDir('eval');
   // an untrained AR model shaped for the shipped tokenizer: its samples are noise, which gFD must see
   const cfg = decodeArConfig({ width: 16, depth: 1, heads: 2, mlpHidden: 32, headInitStd: 0.02 });
   assert.ok(E.isRight(cfg));

@@ -1,16 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { dispatch } from '../../src/cli/main.ts';
 import { memoryIO } from '../../src/cli/io.ts';
 import { loadEvaluator } from '../../src/cli/evaluator-file.ts';
 import { tinyIdxDir } from '../helpers/tiny-idx.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 test('train-evaluator trains on IDX data, reports test accuracy, and its export loads as the metric network', async () => {
   const data = await tinyIdxDir();
-  const out = await mkdtemp(path.join(tmpdir(), 'detailflow-evaluator-'));
+  const out = await tempDir('evaluator');
   const config = path.join(out, 'evaluator.json');
   await writeFile(config, JSON.stringify({ width: 4, features: 16, steps: 30, batchSize: 16, lr: 0.01 }));
   const io = memoryIO();
@@ -30,7 +30,7 @@ test('train-evaluator without --out, or with a bad config, exits 2 naming the pr
   assert.equal(await dispatch(['train-evaluator', '--seed', '-1'], io), 2);
   assert.match(io.stderr.join('\n'), /--out RUN_DIR is required/);
   assert.match(io.stderr.join('\n'), /--seed: expected a non-negative integer, got -1/);
-  const dir = await mkdtemp(path.join(tmpdir(), 'detailflow-evaluator-bad-'));
+  const dir = await tempDir('evaluator-bad');
   const config = path.join(dir, 'bad.json');
   await writeFile(config, JSON.stringify({ widht: 8, steps: -1 }));
   const io2 = memoryIO();

@@ -1,7 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { dispatch } from '../../src/cli/main.ts';
@@ -16,6 +15,7 @@ import { keyFromSeed } from '../../src/random/key.ts';
 import { flatten } from '../../src/tree/tree.ts';
 import { isHostArray } from '../../src/ir/host-array.ts';
 import { tinyIdxDir } from '../helpers/tiny-idx.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const tokCfg = {
   tokenizer: { size: 32, patch: 8, tokens: 8, group: 2, causal: 2, codebookSize: 32, encoderWidth: 16, encoderDepth: 1, encoderHeads: 2, decoderWidth: 16, decoderDepth: 1, decoderHeads: 2, noiseTopK: 4, alignHidden: 8 },
@@ -37,7 +37,7 @@ let codes: Codes;
 
 before(async () => {
   const data = await tinyIdxDir(32);
-  root = await mkdtemp(path.join(tmpdir(), 'detailflow-ar-cli-'));
+  root = await tempDir('ar-cli');
   await writeFile(path.join(root, 'tok.json'), JSON.stringify(tokCfg));
   await writeFile(path.join(root, 'ar.json'), JSON.stringify(arCfg));
   await run(['train-tokenizer', '--config', path.join(root, 'tok.json'), '--data', data, '--out', path.join(root, 'tok'), '--backend', 'cpu', '--no-align']);

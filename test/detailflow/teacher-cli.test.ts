@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { dispatch } from '../../src/cli/main.ts';
 import { memoryIO } from '../../src/cli/io.ts';
 import { decodeCheckpoint } from '../../src/train/checkpoint.ts';
 import { tinyIdxDir } from '../helpers/tiny-idx.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 test('train-teacher trains on IDX data, reports test accuracy, and its export drops the optimiser state', async () => {
   const data = await tinyIdxDir();
-  const out = await mkdtemp(path.join(tmpdir(), 'detailflow-teacher-'));
+  const out = await tempDir('teacher');
   const config = path.join(out, 'teacher.json');
   await writeFile(config, JSON.stringify({ width: 8, steps: 30, batchSize: 16, lr: 0.01 }));
   const io = memoryIO();
@@ -31,7 +31,7 @@ test('train-teacher without --out, or with a bad config, exits 2 naming the prob
   const io = memoryIO();
   assert.equal(await dispatch(['train-teacher'], io), 2);
   assert.match(io.stderr.join('\n'), /--out RUN_DIR is required/);
-  const dir = await mkdtemp(path.join(tmpdir(), 'detailflow-teacher-bad-'));
+  const dir = await tempDir('teacher-bad');
   const config = path.join(dir, 'bad.json');
   await writeFile(config, JSON.stringify({ widht: 8, steps: -1 }));
   const io2 = memoryIO();

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { dispatch } from '../../src/cli/main.ts';
@@ -11,6 +10,7 @@ import { hostArray } from '../../src/ir/host-array.ts';
 import { encodePrecomputedFeatures } from '../../src/detailflow/teacher/precomputed.ts';
 import { keyFromSeed, normalHost } from '../../src/random/key.ts';
 import { tinyIdxDir } from '../helpers/tiny-idx.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const config = {
   tokenizer: { size: 32, patch: 8, tokens: 8, group: 2, causal: 2, codebookSize: 32, encoderWidth: 16, encoderDepth: 1, encoderHeads: 2, decoderWidth: 16, decoderDepth: 1, decoderHeads: 2, noiseTopK: 4, alignHidden: 8 },
@@ -34,7 +34,7 @@ const trainTokenizer = async (argv: string[]) => {
 
 test('--teacher-features aligns token 0 to precomputed features: one worker, no perceptual term, teacherDim = F', async () => {
   const data = await tinyIdxDir();
-  const dir = await mkdtemp(path.join(tmpdir(), 'detailflow-features-'));
+  const dir = await tempDir('features');
   const cfgFile = path.join(dir, 'config.json');
   await writeFile(cfgFile, JSON.stringify(config));
   const count = (await readFile(path.join(data, 'train-labels-idx1-ubyte'))).readUInt32BE(4); // the IDX header's item count

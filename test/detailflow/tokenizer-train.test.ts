@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { dispatch } from '../../src/cli/main.ts';
@@ -9,6 +8,7 @@ import { memoryIO } from '../../src/cli/io.ts';
 import { decodeCheckpoint } from '../../src/train/checkpoint.ts';
 import { tinyIdxDir } from '../helpers/tiny-idx.ts';
 import { describeDips, prefixDips } from '../../src/detailflow/tokenizer/coarse-to-fine.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const config = {
   tokenizer: { size: 32, patch: 8, tokens: 8, group: 2, causal: 2, codebookSize: 32, encoderWidth: 16, encoderDepth: 1, encoderHeads: 2, decoderWidth: 16, decoderDepth: 1, decoderHeads: 2, noiseTopK: 4, alignHidden: 8 },
@@ -34,7 +34,7 @@ const paramsOf = async (dir: string): Promise<Float32Array[]> => {
 
 test('a tiny tokenizer trains through the CLI: the loss falls, checkpoints and a reconstruction grid are written', async () => {
   const data = await tinyIdxDir();
-  const out = await mkdtemp(path.join(tmpdir(), 'detailflow-tok-'));
+  const out = await tempDir('tok');
   await train(data, out);
   const log = (await readFile(path.join(out, 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
   // full-resolution steps only: the loss of a coarse prefix is not comparable with t = N
@@ -48,10 +48,10 @@ test('a tiny tokenizer trains through the CLI: the loss falls, checkpoints and a
 
 test('--resume continues bit for bit: 12 + 12 steps equal 24 uninterrupted steps', async () => {
   const data = await tinyIdxDir();
-  const whole = await mkdtemp(path.join(tmpdir(), 'detailflow-whole-'));
+  const whole = await tempDir('whole');
   await train(data, whole);
   // an interrupted run: stopped after step 12 (its checkpoint), then resumed to 24
-  const half = await mkdtemp(path.join(tmpdir(), 'detailflow-half-'));
+  const half = await tempDir('half');
   await train(data, half, ['--until', '12']);
   await train(data, half, ['--resume']);
   const [a, b] = [await paramsOf(whole), await paramsOf(half)];
@@ -61,11 +61,11 @@ test('--resume continues bit for bit: 12 + 12 steps equal 24 uninterrupted steps
 
 test('--init starts from another run\'s parameters; a different configuration is refused', async () => {
   const data = await tinyIdxDir();
-  const first = await mkdtemp(path.join(tmpdir(), 'detailflow-first-'));
+  const first = await tempDir('first');
   await train(data, first, ['--until', '4']);
-  const second = await mkdtemp(path.join(tmpdir(), 'detailflow-second-'));
+  const second = await tempDir('second');
   await train(data, second, ['--until', '1', '--init', path.join(first, 'tokenizer.safetensors')]);
-  const other = await mkdtemp(path.join(tmpdir(), 'detailflow-other-'));
+  const other = await tempDir('other');
   const file = path.join(other, 'config.json');
   await writeFile(file, JSON.stringify({ ...config, tokenizer: { ...config.tokenizer, tokens: 16, group: 4, causal: 4 } }));
   const io = memoryIO();
@@ -76,7 +76,7 @@ test('--init starts from another run\'s parameters; a different configuration is
 
 test('reconstruct reports every pass-plan prefix, the coarse-to-fine verdict and codebook usage, as text and JSON', async () => {
   const data = await tinyIdxDir();
-  const run = await mkdtemp(path.join(tmpdir(), 'detailflow-recon-'));
+  const run = await tempDir('recon');
   await train(data, run, ['--until', '4']);
   const args = ['reconstruct', '--tokenizer', path.join(run, 'tokenizer.safetensors'), '--data', data, '--count', '2', '--eval', '6', '--backend', 'cpu', '--out', path.join(run, 'recon.png')];
   const asJson = memoryIO();

@@ -1,14 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { assertFiniteLog, assertReconGrid, denoExample, gridSize, readPng, root, runExample, type Log } from './run-example.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 // The Deno examples in the README, in smoke mode on Deno's own WebGPU (the npm package `deno`,
 // nothing downloaded). On a fresh machine the first run compiles lavapipe's shaders (tens of seconds).
-const out = () => mkdtemp(path.join(tmpdir(), 'detailflow-deno-example-'));
+const out = () => tempDir('deno-example');
 
 test('examples/deno/train-tokenizer.ts --smoke trains on WebGPU under Deno and writes the reconstruction grid', async () => {
   const dir = await out();

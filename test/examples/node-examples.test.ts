@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { assertFiniteLog, assertReconGrid, gridSize, nodeExample, readPng, root, runExample, type Log } from './run-example.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 // The examples in the README, each in its smoke mode on wasm (the fastest backend on a CPU).
-const out = () => mkdtemp(path.join(tmpdir(), 'detailflow-example-'));
+const out = () => tempDir('example');
 
 test('examples/node/train-tokenizer.ts --smoke trains, the loss at t = N falls, and writes the reconstruction grid', async () => {
   const dir = await out();

@@ -1,13 +1,13 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeIdx } from '../../src/data/idx.ts';
 import { idxFileNames } from '../../src/data/fashion-mnist.ts';
 import { keyFromSeed, uniformHost } from '../../src/random/key.ts';
+import { tempDir } from './temp-dir.ts';
 
 /** A small MNIST-format dataset on disk (28x28 grey blobs, 10 classes), for CLI runs in tests. */
 export const tinyIdxDir = async (count = 64): Promise<string> => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'detailflow-idx-'));
+  const dir = await tempDir('idx');
   for (const split of ['train', 'test'] as const) {
     const u = uniformHost(keyFromSeed(split === 'train' ? 1 : 2), count * 3);
     const pixels = new Uint8Array(count * 28 * 28);

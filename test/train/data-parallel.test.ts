@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { release, runOnce } from '../../src/compile/compile.ts';
@@ -32,6 +31,7 @@ import { runTrainBench } from '../../src/cli/train-bench.ts';
 import { dispatch } from '../../src/cli/main.ts';
 import { memoryIO } from '../../src/cli/io.ts';
 import { decodeCheckpoint } from '../../src/train/checkpoint.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 // N workers must reproduce one worker with the same global batch up to float rounding. The
 // optimiser moments differ only by summation order (~1e-8 here). Adam divides m by sqrt(v), so a
@@ -196,7 +196,7 @@ test('tokenizer: 2 worker threads match 1 worker (self-correction noise, flips, 
 });
 
 test('train-ar --workers 2 writes the checkpoint of --workers 1 up to rounding; a non-divisor is a usage error', async () => {
-  const root = await mkdtemp(path.join(tmpdir(), 'detailflow-dp-'));
+  const root = await tempDir('dp');
   const codesFile = path.join(root, 'codes.safetensors');
   await writeFile(codesFile, encodeCodes(codes));
   await writeFile(path.join(root, 'ar.json'), JSON.stringify({ ar: { width: 32, depth: 1, heads: 2, mlpHidden: 64, headInitStd: 0.02 }, train: { steps: 3, batchSize: 8, lr: 0.01, ema: 0.9, checkpointEvery: 3 } }));

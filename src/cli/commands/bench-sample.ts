@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
-import { chooseBackend, flagProblems } from '../common.ts';
+import { backendFlag, chooseBackend, flagProblems } from '../common.ts';
 import { release } from '../../compile/compile.ts';
 import type { BackendName } from '../../compile/backend.ts';
 import { keyFromSeed, foldIn } from '../../random/key.ts';
@@ -158,6 +158,7 @@ export const benchSampleCommand: Command = {
     const group = f.group ?? sampleBenchDefaults.group;
     const decoded = decodeArConfig({ ...sampleBenchDefaults, ...model, causal: group });
     if (E.isLeft(decoded)) problems.push(...decoded.left.problems);
+    problems.push(...backendFlag(f.backend));
     if (problems.length) return flagProblems(io, 'bench sample', problems, USAGE);
     const backend = await chooseBackend(f.backend);
     const result = await runSampleBench({

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
-import { chooseBackend, flagProblems } from '../common.ts';
+import { backendFlag, chooseBackend, flagProblems } from '../common.ts';
 import { formatFigures, formatTrainBench, runTrainBench, type BenchModel } from '../train-bench.ts';
 
 const USAGE = [
@@ -37,6 +37,7 @@ export const benchTrainCommand: Command = {
     else if (workers.some((w) => batch % w !== 0)) problems.push(`--workers: every count must divide the batch of ${batch}, got ${workers.join(', ')}`);
     const models = (f.models ?? MODELS.join(',')).split(',').map((s) => s.trim()) as BenchModel[];
     if (models.some((m) => !MODELS.includes(m))) problems.push(`--models takes a comma list of ${MODELS.join(', ')}, got '${f.models}'`);
+    problems.push(...backendFlag(f.backend));
     if (problems.length) return flagProblems(io, 'bench train', problems, USAGE);
     const backend = await chooseBackend(f.backend ?? 'wasm');
     const result = await runTrainBench({

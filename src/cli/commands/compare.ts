@@ -3,7 +3,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { chooseBackend, flagProblems, loadSplit, readJsonFile, intFlag } from '../common.ts';
+import { backendFlag, chooseBackend, flagProblems, loadSplit, outputProblems, readJsonFile, intFlag } from '../common.ts';
 import { DEFAULT_EVALUATOR, loadEvaluator } from '../evaluator-file.ts';
 import { prepareRunDir, RunError } from '../training-run.ts';
 import { readFileBytes, writeFileAtomic } from '../../platform/files.ts';
@@ -88,6 +88,8 @@ export const compareCommand: Command = {
       ...intFlag('samples', f.samples, 2), ...intFlag('limit', f.limit, 2), ...intFlag('seed', f.seed, 0),
       ...(f.reuse && f.out === undefined ? ['--reuse needs --out RUN_DIR (where the variants were saved)'] : []),
       ...(f.teacher !== undefined && f['no-teacher'] ? ['--teacher and --no-teacher contradict each other'] : []),
+      ...backendFlag(f.backend),
+      ...(f.out === undefined ? [] : await outputProblems({}, { out: f.out })),
     ];
     if (problems.length || E.isLeft(budget0)) return flagProblems(io, 'compare', problems, usage);
     const budget: CompareBudget = { ...budget0.right, ...(f.samples !== undefined ? { samples: f.samples } : {}), ...(f.limit !== undefined ? { limit: f.limit } : {}) };

@@ -3,14 +3,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { chooseBackend, flagProblems, intFlag } from '../common.ts';
+import { backendFlag, chooseBackend, flagProblems, intFlag, outputProblems } from '../common.ts';
 import { loadArModel, loadTokenizer } from '../models.ts';
 import { RunError } from '../training-run.ts';
 import { demoPage } from '../demo-page.ts';
-import { checkWritableDir, writeFileAtomic } from '../../platform/files.ts';
+import { writeFileAtomic } from '../../platform/files.ts';
 import { encodePng } from '../../io/png.ts';
 import { keyFromSeed } from '../../random/key.ts';
-import { backendNames } from '../../compile/backend.ts';
 import { fashionMnistClasses } from '../../data/fashion-mnist.ts';
 import { generator } from '../../detailflow/pretrained/generator.ts';
 import { progressiveStrip, sampleGrid } from '../../detailflow/pretrained/pictures.ts';
@@ -48,13 +47,13 @@ export const demoCommand: Command = {
       ...(Number.isInteger(perClass) && perClass >= 1 && perClass <= 64 ? [] : [`--per-class: expected an integer in 1..64, got ${perClass}`]),
       ...intFlag('seed', seed, 0),
       ...(Number.isFinite(cfg) && cfg >= 0 ? [] : [`--cfg: expected a non-negative number, got ${cfg}`]),
-      ...(f.backend === undefined || (backendNames as readonly string[]).includes(f.backend) ? [] : [`--backend: expected one of ${backendNames.join(', ')}, got '${f.backend}'`]),
+      ...backendFlag(f.backend),
     ];
     if (problems.length) return flagProblems(io, 'demo', problems, usage);
     const out = path.resolve(f.out ?? 'out');
     // refuse early: a run that cannot write its pictures should not start sampling
-    const writable = await checkWritableDir(out);
-    if (E.isLeft(writable)) throw new RunError(`demo: cannot write the pictures: ${writable.left.message}`);
+    const unwritable = await outputProblems({}, { out });
+    if (unwritable.length) return flagProblems(io, 'demo', unwritable, usage);
     const tok = await loadTokenizer(f.tokenizer ?? embeddedModel('tokenizer'));
     const ar = await loadArModel(f.ar ?? embeddedModel('ar'));
     const classes = Math.min(ar.config.classes, 10);

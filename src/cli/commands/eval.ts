@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { chooseBackend, flagProblems, loadSplit, intFlag } from '../common.ts';
+import { backendFlag, chooseBackend, flagProblems, loadSplit, intFlag } from '../common.ts';
 import { loadArModel, loadTokenizer } from '../models.ts';
 import { DEFAULT_EVALUATOR, loadEvaluator } from '../evaluator-file.ts';
 import { RunError } from '../training-run.ts';
@@ -55,6 +55,7 @@ export const evalCommand: Command = {
       ...(f.tokenizer === undefined ? ['--tokenizer CKPT is required'] : []),
       ...intFlag('samples', f.samples, prMin), ...intFlag('limit', f.limit, prMin), ...intFlag('batch', f.batch, 1),
       ...intFlag('seed', f.seed, 0),
+      ...backendFlag(f.backend),
       ...(f.ar === undefined ? ['cfg', 'temperature', 'top-k', 'top-p', 'samples'].filter((k) => f[k as keyof typeof f] !== undefined).map((k) => `--${k} needs --ar (it applies to sampling)`) : []),
     ];
     if (problems.length) return flagProblems(io, 'eval', problems, usage);

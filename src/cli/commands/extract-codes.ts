@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { chooseBackend, flagProblems, loadSplit, intFlag } from '../common.ts';
+import { backendFlag, chooseBackend, flagProblems, loadSplit, intFlag, outputProblems } from '../common.ts';
 import { loadTokenizer } from '../models.ts';
 import { RunError } from '../training-run.ts';
 import { writeFileAtomic } from '../../platform/files.ts';
@@ -35,8 +35,11 @@ export const extractCodesCommand: Command = {
       ...intFlag('limit', f.limit, 1),
       ...intFlag('batch', f.batch, 1),
       ...intFlag('seed', f.seed, 0),
+      ...backendFlag(f.backend),
     ];
     if (problems.length) return flagProblems(io, 'extract-codes', problems, usage);
+    const unwritable = await outputProblems({ out: f.out });
+    if (unwritable.length) return flagProblems(io, 'extract-codes', unwritable, usage);
     const backend = await chooseBackend(f.backend);
     const { tk, params } = await loadTokenizer(f.tokenizer!);
     const cfg = tk.config;
@@ -47,7 +50,7 @@ export const extractCodesCommand: Command = {
     const images = Math.min(data.count, f.limit ?? data.count);
     const started = performance.now();
     const codes = await datasetCodes(tk, params, data, images, f.batch ?? 16, keyFromSeed(f.seed ?? 0), backend, {
-      source: path.resolve(f.tokenizer!),
+      source: path.basename(f.tokenizer!), // a file name: metadata holds no path of this machine
       onBatch: (done, total) => {
         const rate = done / ((performance.now() - started) / 1000);
         io.err(`extract-codes: ${done}/${total} images (${rate.toFixed(1)} images/s, ${Math.round((total - done) / rate)} s left)`);

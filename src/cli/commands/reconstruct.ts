@@ -3,7 +3,7 @@ import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { chooseBackend, flagProblems, loadSplit } from '../common.ts';
+import { backendFlag, chooseBackend, flagProblems, loadSplit, outputProblems } from '../common.ts';
 import { loadTokenizer } from '../models.ts';
 import { reconstructionPng } from '../reconstruction-png.ts';
 import { reconReport } from '../../detailflow/tokenizer/recon-report.ts';
@@ -33,8 +33,11 @@ export const reconstructCommand: Command = {
       ...(f.out === undefined ? ['--out recon.png is required'] : []),
       ...(f.count !== undefined && (!Number.isInteger(f.count) || f.count < 1) ? ['--count must be a positive integer'] : []),
       ...(f.eval !== undefined && (!Number.isInteger(f.eval) || f.eval < 1) ? ['--eval must be a positive integer'] : []),
+      ...backendFlag(f.backend),
     ];
     if (problems.length) return flagProblems(io, 'reconstruct', problems, usage);
+    const unwritable = await outputProblems({ out: f.out });
+    if (unwritable.length) return flagProblems(io, 'reconstruct', unwritable, usage);
     const { tk, params } = await loadTokenizer(f.tokenizer as string);
     const backend = await chooseBackend(f.backend);
     const test = await loadSplit(f.data, 'test');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { chooseBackend, flagProblems, intFlag } from '../common.ts';
+import { backendFlag, chooseBackend, flagProblems, intFlag, outputProblems } from '../common.ts';
 import { loadArModel, loadTokenizer } from '../models.ts';
 import { encodePng } from '../../io/png.ts';
 import { keyFromSeed } from '../../random/key.ts';
@@ -48,8 +48,12 @@ export const sampleCommand: Command = {
       ...(f.out === undefined ? ['--out FILE is required'] : []),
       ...intFlag('per-class', perClass, 1),
       ...intFlag('seed', f.seed, 0),
+      ...backendFlag(f.backend),
     ];
     if (missing.length) return flagProblems(io, 'sample', missing, usage);
+    // both pictures' places are checked before the models load: a run never writes one and then fails
+    const unwritable = await outputProblems({ out: f.out, progressive: f.progressive });
+    if (unwritable.length) return flagProblems(io, 'sample', unwritable, usage);
     const tok = await loadTokenizer(f.tokenizer!);
     const ar = await loadArModel(f.ar!);
     const config = ar.config;

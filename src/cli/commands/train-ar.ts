@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { chooseBackend, configProblems, flagProblems, inSection, readJsonFile } from '../common.ts';
+import { backendFlag, chooseBackend, configProblems, flagProblems, inSection, intFlag, readJsonFile } from '../common.ts';
 import { decodeSections } from '../../config/codec.ts';
 import { jsonlLogger, prepareRunDir, startingPoint, progressReporter, saveCheckpoint } from '../training-run.ts';
 import { AR_KIND, loadCodes } from '../ar-files.ts';
@@ -47,7 +47,10 @@ export const trainArCommand: Command = {
     const flags = parseFlags(argv, { codes: 'string', out: 'string', config: 'string', steps: 'number', until: 'number', backend: 'string', resume: 'boolean', workers: 'number' });
     if (E.isLeft(flags)) return flagProblems(io, 'train-ar', flags.left, usage);
     const f = flags.right;
-    const missing = [...(f.codes === undefined ? ['--codes FILE is required'] : []), ...(f.out === undefined ? ['--out RUN_DIR is required'] : [])];
+    const missing = [
+      ...(f.codes === undefined ? ['--codes FILE is required'] : []), ...(f.out === undefined ? ['--out RUN_DIR is required'] : []),
+      ...backendFlag(f.backend), ...intFlag('steps', f.steps, 1), ...intFlag('until', f.until, 1), ...intFlag('workers', f.workers, 1),
+    ];
     if (missing.length) return flagProblems(io, 'train-ar', missing, usage);
     const sections = decodeSections('train-ar configuration', await readJsonFile(f.config), ['ar', 'train']);
     if (E.isLeft(sections)) return configProblems(io, 'train-ar', sections.left.problems);
@@ -88,7 +91,8 @@ export const trainArCommand: Command = {
       return saveCheckpoint(dir, 'ar.safetensors', {
         kind: AR_KIND,
         trees: { params: trees.params, ema: trees.ema, opt: trees.opt },
-        meta: { config: cfg, train, state: { step: steps }, codes: { file: path.resolve(f.codes!), ...codes.shape, source: codes.source }, backend },
+        // file names, not paths: metadata ships with the model and holds nothing of this machine
+        meta: { config: cfg, train, state: { step: steps }, codes: { file: path.basename(f.codes!), ...codes.shape, source: path.basename(codes.source) }, backend },
       });
     };
     const stop = Math.min(train.steps, f.until ?? train.steps);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { chooseBackend, configProblems, flagProblems, inSection, loadSplit, readJsonFile } from '../common.ts';
+import { backendFlag, chooseBackend, configProblems, flagProblems, inSection, intFlag, loadSplit, readJsonFile } from '../common.ts';
 import { decodeSections } from '../../config/codec.ts';
 import { jsonlLogger, prepareRunDir, startingPoint, progressReporter, saveCheckpoint, RunError } from '../training-run.ts';
 import { reconstructionPng } from '../reconstruction-png.ts';
@@ -62,6 +62,7 @@ export const trainTokenizerCommand: Command = {
       ...(f.out === undefined ? ['--out RUN_DIR is required'] : []),
       ...(exclusive.length > 1 ? [`${exclusive.join(' and ')} exclude each other: choose one teacher, or none with --no-align`] : []),
       ...(f['teacher-features'] !== undefined && f.workers !== undefined && f.workers > 1 ? ['--teacher-features trains with one worker (precomputed features are not sharded yet): drop --workers or pass --workers 1'] : []),
+      ...backendFlag(f.backend), ...intFlag('steps', f.steps, 1), ...intFlag('until', f.until, 1), ...intFlag('workers', f.workers, 1),
     ];
     if (flagErrors.length) return flagProblems(io, 'train-tokenizer', flagErrors, usage);
     const sections = decodeSections('train-tokenizer configuration', await readJsonFile(f.config), ['tokenizer', 'train']);

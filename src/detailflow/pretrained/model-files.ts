@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { initSpecs } from '../../nn/init.ts';
 import { keyFromSeed } from '../../random/key.ts';
 import type { Checkpoint } from '../../train/checkpoint.ts';
-import { decodeModelCheckpoint } from '../../train/model-file.ts';
+import { decodeModelCheckpoint, type ModelSpec } from '../../train/model-file.ts';
 import { decodeArConfig, type ArConfig } from '../ar/config.ts';
 import { arModel, type ArParams } from '../ar/model.ts';
 import { decodeTokenizerConfig } from '../tokenizer/config.ts';
@@ -31,26 +31,32 @@ export interface ArModelFile {
 // The teacher's feature width sizes the alignment head; no teacher this project knows is wider.
 const MAX_TEACHER_DIM = 1 << 16;
 
+/** What a tokenizer checkpoint's metadata implies: the model and its parameter shapes (nothing allocated). */
+export const tokenizerSpec = (meta: Readonly<Record<string, unknown>>): E.Either<string, ModelSpec<Tokenizer>> => {
+  const cfg = decodeTokenizerConfig(meta.config);
+  if (E.isLeft(cfg)) return E.left(`its configuration is invalid: ${cfg.left.problems.join('; ')}`);
+  const teacherDim = meta.teacherDim;
+  if (typeof teacherDim !== 'number' || !Number.isInteger(teacherDim) || teacherDim < 1 || teacherDim > MAX_TEACHER_DIM) {
+    return E.left(`metadata teacherDim is missing or invalid (an integer in [1, ${MAX_TEACHER_DIM}])`);
+  }
+  const tk = tokenizer(cfg.right, teacherDim);
+  return E.right({ model: tk, trees: { params: initSpecs(() => tk.init(keyFromSeed(0))) } });
+};
+
 export const decodeTokenizerFile = (bytes: Uint8Array): E.Either<string, TokenizerModel> => {
-  const r = decodeModelCheckpoint(bytes, TOKENIZER_KIND, (meta) => {
-    const cfg = decodeTokenizerConfig(meta.config);
-    if (E.isLeft(cfg)) return E.left(`its configuration is invalid: ${cfg.left.problems.join('; ')}`);
-    const teacherDim = meta.teacherDim;
-    if (typeof teacherDim !== 'number' || !Number.isInteger(teacherDim) || teacherDim < 1 || teacherDim > MAX_TEACHER_DIM) {
-      return E.left(`metadata teacherDim is missing or invalid (an integer in [1, ${MAX_TEACHER_DIM}])`);
-    }
-    const tk = tokenizer(cfg.right, teacherDim);
-    return E.right({ model: tk, trees: { params: initSpecs(() => tk.init(keyFromSeed(0))) } });
-  });
+  const r = decodeModelCheckpoint(bytes, TOKENIZER_KIND, tokenizerSpec);
   return E.map(({ model, ck }: { model: Tokenizer; ck: Checkpoint }) => ({ tk: model, params: ck.trees.params as unknown as TokenizerParams }))(r);
 };
 
+/** What an AR checkpoint's metadata implies: its configuration and the EMA weights' shapes (nothing allocated). */
+export const arSpec = (meta: Readonly<Record<string, unknown>>): E.Either<string, ModelSpec<ArConfig>> => {
+  const cfg = decodeArConfig(meta.config);
+  if (E.isLeft(cfg)) return E.left(`its configuration is invalid: ${cfg.left.problems.join('; ')}`);
+  const model = arModel(cfg.right);
+  return E.right({ model: cfg.right, trees: { ema: initSpecs(() => model.init(keyFromSeed(0))) } });
+};
+
 export const decodeArFile = (bytes: Uint8Array): E.Either<string, ArModelFile> => {
-  const r = decodeModelCheckpoint(bytes, AR_KIND, (meta) => {
-    const cfg = decodeArConfig(meta.config);
-    if (E.isLeft(cfg)) return E.left(`its configuration is invalid: ${cfg.left.problems.join('; ')}`);
-    const model = arModel(cfg.right);
-    return E.right({ model: cfg.right, trees: { ema: initSpecs(() => model.init(keyFromSeed(0))) } });
-  });
+  const r = decodeModelCheckpoint(bytes, AR_KIND, arSpec);
   return E.map(({ model, ck }: { model: ArConfig; ck: Checkpoint }) => ({ config: model, ema: ck.trees.ema as unknown as ArParams }))(r);
 };

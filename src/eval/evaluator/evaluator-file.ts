@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { keyFromSeed } from '../../random/key.ts';
 import { initSpecs } from '../../nn/init.ts';
 import type { Checkpoint } from '../../train/checkpoint.ts';
-import { decodeModelCheckpoint } from '../../train/model-file.ts';
+import { decodeModelCheckpoint, type ModelSpec } from '../../train/model-file.ts';
 import { decodeEvaluatorConfig } from './config.ts';
 import { evaluatorNetwork, type Evaluator, type EvaluatorParams } from './network.ts';
 
@@ -17,12 +17,15 @@ export interface EvaluatorModel {
   readonly params: EvaluatorParams;
 }
 
+/** What the metadata implies: the network and its parameter shapes (nothing allocated). */
+export const evaluatorSpec = (meta: Readonly<Record<string, unknown>>): E.Either<string, ModelSpec<Evaluator>> => {
+  const cfg = decodeEvaluatorConfig(meta.config);
+  if (E.isLeft(cfg)) return E.left(`its configuration is invalid: ${cfg.left.problems.join('; ')}`);
+  const net = evaluatorNetwork(cfg.right);
+  return E.right({ model: net, trees: { params: initSpecs(() => net.init(keyFromSeed(0))) } });
+};
+
 export const decodeEvaluatorFile = (bytes: Uint8Array): E.Either<string, EvaluatorModel> => {
-  const r = decodeModelCheckpoint(bytes, EVALUATOR_KIND, (meta) => {
-    const cfg = decodeEvaluatorConfig(meta.config);
-    if (E.isLeft(cfg)) return E.left(`its configuration is invalid: ${cfg.left.problems.join('; ')}`);
-    const net = evaluatorNetwork(cfg.right);
-    return E.right({ model: net, trees: { params: initSpecs(() => net.init(keyFromSeed(0))) } });
-  });
+  const r = decodeModelCheckpoint(bytes, EVALUATOR_KIND, evaluatorSpec);
   return E.map(({ model, ck }: { model: Evaluator; ck: Checkpoint }) => ({ net: model, params: ck.trees.params as unknown as EvaluatorParams }))(r);
 };
