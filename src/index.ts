@@ -13,9 +13,8 @@ export { printGraph } from './ir/print.ts';
 // operations
 export * as ops from './ops/index.ts';
 // primitives
-export { registry, primitiveNames } from './primitives/registry.ts';
-export type { Prim, PrimAttrs } from './primitives/attrs.ts';
-export type { PrimitiveDef, BackendName } from './primitives/primitive.ts';
+export { primitives, primitiveNames, type PrimitiveInfo } from './primitives/catalog.ts';
+export type { Prim, PrimAttrs, PrimNode } from './primitives/attrs.ts';
 // transforms
 export { grad, valueAndGrad, valueAndGradWithAux, vjp } from './transforms/grad.ts';
 export { vjpGraph } from './transforms/vjp.ts';
@@ -24,7 +23,7 @@ export { cse } from './transforms/cse.ts';
 export { compile, Compiled, release, toHost, type CompileOptions, type Materialized, type RuntimeLeaf } from './compile/compile.ts';
 export { DeviceArray } from './compile/device-array.ts';
 export { hostArray, isHostArray, type HostArray } from './ir/host-array.ts';
-export { backendNames, defaultBackend, preferBackend, useBackend, backendAvailable, parseBackendName } from './compile/backend.ts';
+export { backendNames, type BackendName, defaultBackend, preferBackend, useBackend, backendAvailable, parseBackendName } from './compile/backend.ts';
 export { backendFromEnv } from './platform/backend-env.ts';
 // trees and randomness
 export { flatten, unflatten, mapTree, zipTrees, type Tree, type TreeDef } from './tree/tree.ts';

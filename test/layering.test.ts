@@ -43,3 +43,9 @@ test('ir/ is a leaf: its files import only ir/', () => {
 test('no import points up a layer (besides the pending ones listed in the script)', () => {
   assert.deepEqual(upwardArrows(graph).map(({ from, to }) => `${from} -> ${to}`), []);
 });
+
+test('the public index exports no tfjs-typed module (the registry and PrimitiveDef stay internal)', () => {
+  // primitive.ts types lowerings with tf.Tensor; registry.ts and kernels/ carry those types
+  const tfTyped = (f: string): boolean => ['src/primitives/primitive.ts', 'src/primitives/registry.ts'].includes(f) || f.startsWith('src/primitives/kernels/');
+  assert.deepEqual((graph.get('src/index.ts') ?? []).filter(tfTyped), []);
+});

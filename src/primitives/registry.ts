@@ -1,5 +1,5 @@
 import type { Node } from '../ir/node.ts';
-import type { PrimNode } from './attrs.ts';
+import type { Prim, PrimNode } from './attrs.ts';
 import type { Registry } from './primitive.ts';
 import { constant, input } from './leaves.ts';
 import * as u from './unary.ts';
@@ -30,7 +30,7 @@ export const registry: Registry = {
   splitKey: splitKeyDef, randomUniform: randomUniformDef, randomNormal: randomNormalDef,
 };
 
-export const primitiveNames = Object.keys(registry) as (keyof Registry)[];
+export const primitiveNames = Object.keys(registry) as Prim[];
 
 /** Whether an IR node is a primitive's: ir/ knows ops only by name, the registry knows them all. */
 export const isPrimNode = (n: Node): n is PrimNode => Object.hasOwn(registry, n.op);
