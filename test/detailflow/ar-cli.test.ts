@@ -82,6 +82,11 @@ test('train-ar: the loss falls, and --until/--resume is bit-exact; sample writes
   const log = (await readFile(path.join(whole, 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
   const avg = (rs: { loss: number }[]) => rs.reduce((a, r) => a + r.loss, 0) / rs.length;
   assert.ok(avg(log.slice(-3)) < 0.9 * avg(log.slice(0, 3)), `loss went from ${avg(log.slice(0, 3))} to ${avg(log.slice(-3))}`);
+  // the metadata ships with the model: file names only, nothing of this machine's folders
+  const meta = decodeCheckpoint(new Uint8Array(await readFile(path.join(whole, 'ar.safetensors'))), 'detailflow-ar');
+  assert.ok(E.isRight(meta));
+  assert.deepEqual([meta.right.meta.codes].map((c) => [(c as { file: string }).file, (c as { source: string }).source]), [['codes.safetensors', 'tokenizer.safetensors']]);
+  assert.ok(!JSON.stringify(meta.right.meta).includes(root), 'an absolute path in the metadata');
   const half = path.join(root, 'ar-half');
   await train(half, ['--until', '8']);
   await train(half, ['--resume']);
