@@ -64,7 +64,7 @@ const checkT = (d: Degradation, t: number): void => {
 };
 
 /** The sides the image passes through for prefix t, starting with H; unchanged steps dropped. */
-export const sidesAt = (d: Degradation, t: number): { side: number; resampling: Resampling }[] => {
+const sidesAt = (d: Degradation, t: number): { side: number; resampling: Resampling }[] => {
   checkT(d, t);
   const out: { side: number; resampling: Resampling }[] = [];
   let cur = d.size;

@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { crc32 } from './crc32.ts';
 
-export const pngSignature = Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10);
+const pngSignature = Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10);
 
 export interface Chunk {
   readonly type: string;

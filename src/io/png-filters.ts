@@ -6,7 +6,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 
 export type FilterType = 0 | 1 | 2 | 3 | 4;
-export const filterNames = ['None', 'Sub', 'Up', 'Average', 'Paeth'] as const;
 
 const paeth = (a: number, b: number, c: number): number => {
   const p = a + b - c;

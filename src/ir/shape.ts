@@ -46,9 +46,3 @@ export const broadcastAxes = (small: Shape, full: Shape): number[] => {
   return axes;
 };
 
-export const stridesOf = (s: Shape): number[] => {
-  const st = new Array<number>(s.length);
-  let acc = 1;
-  for (let i = s.length - 1; i >= 0; i--) { st[i] = acc; acc *= s[i]; }
-  return st;
-};

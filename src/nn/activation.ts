@@ -2,7 +2,6 @@ import type { Node } from '../ir/node.ts';
 import { gelu, relu, silu, tanh } from '../ops/index.ts';
 
 export type ActivationName = 'gelu' | 'silu' | 'relu' | 'tanh';
-export const activationNames: readonly ActivationName[] = ['gelu', 'silu', 'relu', 'tanh'];
 
 /** An activation by name, or the function itself. */
 export type Activation = ActivationName | ((x: Node) => Node);

@@ -15,7 +15,6 @@ export * from './dropout.ts';
 export * from './sequential.ts';
 export * from './residual.ts';
 export * from './repeat.ts';
-export * from './fn.ts';
 export * from './transformer-config.ts';
 export * from './transformer-block.ts';
 export * from './transformer-stack.ts';

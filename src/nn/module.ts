@@ -48,5 +48,8 @@ export type ParamsOf<M> = M extends { init(key: Key): infer H } ? H : never;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyLayer = Layer<any>;
 
-/** An empty context. */
-export const noCtx: Ctx = Object.freeze({});
+/** A parameter-free layer from a function (activations, reshapes, pooling). */
+export const fn = (f: (x: Node, ctx?: Ctx) => Node): Layer<NoParams> => ({
+  init: () => ({}),
+  apply: (_p, x, ctx) => f(x, ctx),
+});

@@ -167,7 +167,7 @@ export const makeDirs = async (dir: string): Promise<void> => {
 };
 
 /** How long a writability probe may take: a local disk answers in milliseconds, a hung mount never. */
-export const PROBE_TIMEOUT_MS = 10_000;
+const PROBE_TIMEOUT_MS = 10_000;
 
 /** Creates `dir` if needed and proves that files can be written there (a probe file, removed again), within a time bound. */
 export const checkWritableDir = async (dir: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<E.Either<FileError, void>> => {

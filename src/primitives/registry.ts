@@ -8,7 +8,6 @@ import * as r from './reduce.ts';
 import * as m from './movement.ts';
 import { matmulDef } from './linalg.ts';
 import { gatherDef, oneHotDef, segmentSumDef } from './indexing.ts';
-import { stopGradientDef } from './control.ts';
 import { randomNormalDef, randomUniformDef, splitKeyDef } from './random.ts';
 
 /** Every primitive's definition. The mapped type makes a missing rule a compile error. */
@@ -26,7 +25,7 @@ export const registry: Registry = {
   reshape: m.reshapeDef, transpose: m.transposeDef, slice: m.sliceDef, concat: m.concatDef,
   pad: m.padDef, broadcastTo: m.broadcastToDef, tile: m.tileDef,
   matmul: matmulDef, gather: gatherDef, segmentSum: segmentSumDef, oneHot: oneHotDef,
-  stopGradient: stopGradientDef,
+  stopGradient: u.stopGradientDef,
   splitKey: splitKeyDef, randomUniform: randomUniformDef, randomNormal: randomNormalDef,
 };
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Node } from '../ir/node.ts';
 import type { PrimitiveDef } from './primitive.ts';
-import { unaryRule } from './rules.ts';
+import { ok, unaryRule } from './rules.ts';
 import { add, cos, div, mul, neg, sigmoid, sign, sin, square, sub } from '../ops/elementwise.ts';
 import { geluWebGPU } from './kernels/gelu-webgpu.ts';
 
@@ -60,4 +60,11 @@ export const siluDef = unary<'silu'>(F, (x) => tf.tidy(() => tf.mul(x, tf.sigmoi
 export const geluDef: PrimitiveDef<'gelu'> = {
   ...unary<'gelu'>(F, geluTf, geluGrad),
   kernels: { webgpu: ([x]) => geluWebGPU(x as T) },
+};
+
+/** Identity forward; blocks the gradient (its input gets no cotangent). */
+export const stopGradientDef: PrimitiveDef<'stopGradient'> = {
+  infer: ([x]) => ok(x.shape, x.dtype),
+  lower: ([x]) => tf.clone(x as T),
+  vjp: null,
 };

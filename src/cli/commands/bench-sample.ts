@@ -11,7 +11,7 @@ import { arModel } from '../../detailflow/ar/model.ts';
 import { arSampler } from '../../detailflow/sample/sampler.ts';
 
 export type SampleVariant = 'a' | 'b' | 'c' | 'd';
-export const sampleVariants: Readonly<Record<SampleVariant, { readonly grouped: boolean; readonly cache: boolean; readonly label: string }>> = {
+const sampleVariants: Readonly<Record<SampleVariant, { readonly grouped: boolean; readonly cache: boolean; readonly label: string }>> = {
   a: { grouped: true, cache: true, label: 'grouped, KV cache' },
   b: { grouped: true, cache: false, label: 'grouped, no cache' },
   c: { grouped: false, cache: true, label: 'token by token, KV cache' },
@@ -53,7 +53,7 @@ export interface SampleBenchResult {
   readonly ratios: { readonly aOverC?: number; readonly aOverD?: number };
 }
 
-export const sampleBenchDefaults = { tokens: 128, group: 8, causal: 8, width: 256, depth: 8, heads: 8, vocab: 1024, classes: 10 } as const;
+const sampleBenchDefaults = { tokens: 128, group: 8, causal: 8, width: 256, depth: 8, heads: 8, vocab: 1024, classes: 10 } as const;
 
 const median = (xs: readonly number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
@@ -105,7 +105,7 @@ export const runSampleBench = async (o: SampleBenchOptions): Promise<SampleBench
   };
 };
 
-export const formatVariant = (v: SampleVariant, f: VariantFigures): string =>
+const formatVariant = (v: SampleVariant, f: VariantFigures): string =>
   `  (${v}) ${sampleVariants[v].label.padEnd(25)} ${String(f.passes).padStart(4)} passes  ${f.imagesPerSecond.toFixed(3).padStart(9)} img/s  (${f.secondsPerBatch.toFixed(2)} s per batch; first call ${f.firstCallSeconds.toFixed(2)} s)`;
 
 export const formatSampleBench = (r: SampleBenchResult): string => {

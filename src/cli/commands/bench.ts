@@ -45,7 +45,7 @@ const positiveInt = (name: string, v: number | undefined, fallback: number, prob
 
 const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
 
-export const formatCoreBench = (r: CoreBenchResult): string => {
+const formatCoreBench = (r: CoreBenchResult): string => {
   const c = r.config;
   const row = (name: string, x: CoreBenchResult['dsl']) =>
     `  ${name.padEnd(10)} median ${fmt(x.medianMs).padStart(10)}  first ${fmt(x.firstMs).padStart(10)}  ${x.gflops.toFixed(2).padStart(7)} GFLOP/s  loss ${x.loss.toFixed(5)}`;

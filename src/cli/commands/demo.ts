@@ -18,7 +18,7 @@ import { progressiveStrip, sampleGrid } from '../../detailflow/pretrained/pictur
 export const embeddedModel = (name: 'tokenizer' | 'ar'): string => fileURLToPath(new URL(`../../../models/${name}.safetensors`, import.meta.url));
 
 /** Guidance scale of the demo: the embedded model's samples are clearly class-like at this scale. */
-export const DEMO_CFG = 3;
+const DEMO_CFG = 3;
 
 const usage = `detailflow demo [--out DIR] [--per-class K] [--seed S] [--cfg S] [--backend B]
                  [--tokenizer CKPT] [--ar CKPT] [--json]

@@ -13,7 +13,7 @@ Trains the small CNN teacher whose pooled features the tokenizer's first token i
 file holds CnnTeacherConfig fields (size, channels, width, classes, lr, batchSize, steps).
 Writes RUN_DIR/teacher.safetensors (previous kept as .prev) and RUN_DIR/log.jsonl.`;
 
-export const KIND = TEACHER_KIND;
+const KIND = TEACHER_KIND;
 
 export const trainTeacherCommand = classifierCommand({
   name: 'train-teacher',

@@ -3,7 +3,7 @@ import type { Node } from '../../ir/node.ts';
 import { sliceAxis } from '../../ops/index.ts';
 import { foldIn, type Key } from '../../random/key.ts';
 import { linear, type LinearParams } from '../../nn/linear.ts';
-import { fn } from '../../nn/fn.ts';
+import { fn } from '../../nn/module.ts';
 import { sequential } from '../../nn/sequential.ts';
 import { silu } from '../../ops/index.ts';
 import type { Params } from '../../nn/module.ts';

@@ -9,7 +9,7 @@ import { copyRows, MAX_KERNEL_BYTES, roundUp4, simd } from './simd-module.ts';
  * place on tfjs-wasm's heap, copied into the kernel's memory, and the product written straight
  * into a new tensor. Columns are padded to a multiple of 4 for the SIMD lanes.
  */
-export const kernelBytes = (nb: number, m: number, k: number, n: number): number => {
+const kernelBytes = (nb: number, m: number, k: number, n: number): number => {
   const n4 = roundUp4(n);
   return 4 * nb * (m * k + k * n4 + m * n4);
 };
