@@ -35,7 +35,7 @@ const props = {
   codeImages: intIn(1, 1e7), samples: intIn(2, 1e7), limit: intIn(2, 1e7), batch: intIn(1, 65536),
 } as const;
 
-const BudgetCodec = configCodec('CompareBudget', props, { name: 'custom', tokenizer: {}, tokenizerTrain: {}, ar: {}, arTrain: {} });
+const BudgetCodec = configCodec('CompareBudget', props, { name: 'custom', tokenizer: {}, tokenizerTrain: {}, ar: {}, arTrain: {} }, [], { strict: true });
 
 /** Decodes a budget; the nested configurations are decoded too (over their defaults), so a typo in any is reported. */
 export const decodeBudget = (u: unknown): E.Either<ConfigError, CompareBudget> => {

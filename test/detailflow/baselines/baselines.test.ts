@@ -104,6 +104,9 @@ test('budgets decode, and a typo in a nested configuration is reported with its 
   assert.ok(E.isLeft(nested));
   assert.match(nested.left.problems.join('\n'), /tokenizer\.encoderWidht: unknown field/);
   assert.match(nested.left.problems.join('\n'), /arTrain\..*steps/);
+  // a misspelled top-level key of a --budget file is refused too, with the known keys listed
+  const top = decodeBudget({ ...budgets.smoke, arTrian: { steps: 3 } });
+  assert.ok(E.isLeft(top) && /arTrian: unknown field \(known: name, tokenizer, tokenizerTrain, ar, arTrain,/.test(top.left.message));
   assert.ok(E.isRight(decodeArConfig({})));
 });
 
