@@ -21,8 +21,9 @@ import { trainEvaluatorCommand } from './commands/train-evaluator.ts';
 import { evalCommand } from './commands/eval.ts';
 import { compareCommand } from './commands/compare.ts';
 import { checkReferenceCommand } from './commands/check-reference.ts';
+import { importCommand } from './commands/import.ts';
 
-export const commands: readonly Command[] = [demoCommand, doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, trainEvaluatorCommand, evalCommand, compareCommand, exportCommand, benchCommand, checkReferenceCommand];
+export const commands: readonly Command[] = [demoCommand, doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, trainEvaluatorCommand, evalCommand, compareCommand, exportCommand, benchCommand, checkReferenceCommand, importCommand];
 
 const USAGE_ERROR = 2;
 

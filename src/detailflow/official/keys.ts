@@ -54,21 +54,21 @@ export const tokenizerKeys = (c: OfficialTokenizerConfig): KeyEntry[] => {
   const ev = 'encoder.visual_model';
   const dv = 'decoder.visual_model';
   return [
-    plain('encoder.latent_pos_embed', ['encoder', 'latentPos'], [1, N, E.width], 'tokens, encoder.width', [N, E.width]),
-    plain('encoder.latent_tokens', ['encoder', 'latentTokens'], [1, N, E.width], 'tokens, encoder.width', [N, E.width]),
-    plain('encoder.refined_tokens', ['encoder', 'refinedTokens'], [1, N, E.width], 'tokens, encoder.width', [N, E.width]),
-    ...linear(`${ev}.embeddings.patch_embedding`, ['encoder', 'patchEmbed'], E.width, 3 * c.patch * c.patch, 'encoder.width, patch'),
+    plain('encoder.latent_pos_embed', ['encoder', 'latentPos'], [1, N, E.width], 'tokens (num_latent_tokens), encoder.width', [N, E.width]),
+    plain('encoder.latent_tokens', ['encoder', 'latentTokens'], [1, N, E.width], 'tokens (num_latent_tokens), encoder.width', [N, E.width]),
+    plain('encoder.refined_tokens', ['encoder', 'refinedTokens'], [1, N, E.width], 'tokens (num_latent_tokens), encoder.width', [N, E.width]),
+    ...linear(`${ev}.embeddings.patch_embedding`, ['encoder', 'patchEmbed'], E.width, 3 * c.patch * c.patch, 'encoder.width, patch (enc_patch_size)'),
     plain(`${ev}.embeddings.position_embedding.weight`, ['encoder', 'pos'], [E.grid * E.grid, E.width], 'encoder.grid, encoder.width'),
     ...tower(ev, ['encoder'], E, 'encoder'),
-    plain('decoder.latent_pos_embed', ['decoder', 'latentPos'], [1, N, D.width], 'tokens, decoder.width', [N, D.width]),
+    plain('decoder.latent_pos_embed', ['decoder', 'latentPos'], [1, N, D.width], 'tokens (num_latent_tokens), decoder.width', [N, D.width]),
     plain('decoder.mask_token', ['decoder', 'maskToken'], [1, 1, D.width], 'decoder.width', [D.width]),
     plain(`${dv}.embeddings.position_embedding.weight`, ['decoder', 'pos'], [D.grid * D.grid, D.width], 'decoder.grid, decoder.width'),
     ...tower(dv, ['decoder'], D, 'decoder'),
-    ...linear('decoder.to_pixel.model', ['decoder', 'toPixel'], 3 * c.patch * c.patch, D.width, 'patch, decoder.width'),
-    ...linear('quant_conv', ['quantConv'], c.codeDim, E.width, 'codeDim, encoder.width'),
-    ...linear('post_quant_conv', ['postQuantConv'], D.width, c.codeDim, 'decoder.width, codeDim'),
-    ...linear('refine_conv', ['refineConv'], E.width, c.codeDim, 'encoder.width, codeDim'),
-    plain('quantize.embedding.weight', ['codebook'], [c.codebookSize, c.codeDim], 'codebookSize, codeDim'),
+    ...linear('decoder.to_pixel.model', ['decoder', 'toPixel'], 3 * c.patch * c.patch, D.width, 'patch (dec_patch_size), decoder.width'),
+    ...linear('quant_conv', ['quantConv'], c.codeDim, E.width, 'codeDim (codebook_embed_dim), encoder.width'),
+    ...linear('post_quant_conv', ['postQuantConv'], D.width, c.codeDim, 'decoder.width, codeDim (codebook_embed_dim)'),
+    ...linear('refine_conv', ['refineConv'], E.width, c.codeDim, 'encoder.width, codeDim (codebook_embed_dim)'),
+    plain('quantize.embedding.weight', ['codebook'], [c.codebookSize, c.codeDim], 'codebookSize (codebook_size), codeDim (codebook_embed_dim)'),
   ];
 };
 
@@ -83,25 +83,25 @@ export const droppedTokenizerKeys: readonly { readonly prefix: string; readonly 
 export const gptKeys = (c: ArConfig): KeyEntry[] => {
   const w = c.width;
   const out: KeyEntry[] = [
-    plain('cls_embedding.embedding_table.weight', ['classEmbed', 'table'], [c.classes + 1, w], 'classes (+1 null), width'),
-    plain('tok_embeddings.weight', ['tokEmbed', 'table'], [c.vocab, w], 'vocab, width'),
+    plain('cls_embedding.embedding_table.weight', ['classEmbed', 'table'], [c.classes + 1, w], 'classes (num_classes) + 1 null class, width (dim)'),
+    plain('tok_embeddings.weight', ['tokEmbed', 'table'], [c.vocab, w], 'vocab (vocab_size), width (dim)'),
   ];
   for (let i = 0; i < c.depth; i++) {
     const k = `layers.${i}`;
     out.push(
-      ...linear(`${k}.attention.wqkv`, ['blocks', i, 'attn', 'qkv'], 3 * w, w, 'width', false),
-      ...linear(`${k}.attention.wo`, ['blocks', i, 'attn', 'out'], w, w, 'width', false),
-      ...linear(`${k}.feed_forward.w1`, ['blocks', i, 'ffn', 'gate'], c.mlpHidden, w, 'width, mlpHidden', false),
-      ...linear(`${k}.feed_forward.w3`, ['blocks', i, 'ffn', 'up'], c.mlpHidden, w, 'width, mlpHidden', false),
-      ...linear(`${k}.feed_forward.w2`, ['blocks', i, 'ffn', 'down'], w, c.mlpHidden, 'width, mlpHidden', false),
-      plain(`${k}.attention_norm.weight`, ['blocks', i, 'attnNorm', 'scale'], [w], 'width'),
-      plain(`${k}.ffn_norm.weight`, ['blocks', i, 'ffnNorm', 'scale'], [w], 'width'),
+      ...linear(`${k}.attention.wqkv`, ['blocks', i, 'attn', 'qkv'], 3 * w, w, 'width (dim)', false),
+      ...linear(`${k}.attention.wo`, ['blocks', i, 'attn', 'out'], w, w, 'width (dim)', false),
+      ...linear(`${k}.feed_forward.w1`, ['blocks', i, 'ffn', 'gate'], c.mlpHidden, w, 'width (dim), mlpHidden (find_multiple(8 dim / 3, 256))', false),
+      ...linear(`${k}.feed_forward.w3`, ['blocks', i, 'ffn', 'up'], c.mlpHidden, w, 'width (dim), mlpHidden (find_multiple(8 dim / 3, 256))', false),
+      ...linear(`${k}.feed_forward.w2`, ['blocks', i, 'ffn', 'down'], w, c.mlpHidden, 'width (dim), mlpHidden (find_multiple(8 dim / 3, 256))', false),
+      plain(`${k}.attention_norm.weight`, ['blocks', i, 'attnNorm', 'scale'], [w], 'width (dim)'),
+      plain(`${k}.ffn_norm.weight`, ['blocks', i, 'ffnNorm', 'scale'], [w], 'width (dim)'),
     );
   }
   out.push(
-    plain('norm.weight', ['norm', 'scale'], [w], 'width'),
-    ...linear('output', ['head'], c.vocab, w, 'vocab, width', false),
+    plain('norm.weight', ['norm', 'scale'], [w], 'width (dim)'),
+    ...linear('output', ['head'], c.vocab, w, 'vocab (vocab_size), width (dim)', false),
   );
-  if (c.group > 1) out.push(plain('spe_tok_embeddings.special_embeddings.weight', ['placeholders', 'table'], [c.group - 1, w], 'group (g - 1 placeholders), width'));
+  if (c.group > 1) out.push(plain('spe_tok_embeddings.special_embeddings.weight', ['placeholders', 'table'], [c.group - 1, w], 'group (group_size) - 1 placeholders, width (dim)'));
   return out;
 };
