@@ -79,11 +79,11 @@ export const classifierCommand = <C extends ClassifierConfig>(spec: ClassifierCo
     const fresh = net.init(foldIn(runKey, 0));
     const fileName = `${spec.label}.safetensors`;
     const file = path.join(dir, fileName);
-    const steps = trainer<null, { readonly images: HostArray; readonly labels: HostArray }>({
-      name: spec.label, optimizer: net.optimizer, clip: 1.0,
-      loss: (_, p, x) => { const [total, accuracy] = net.loss(p as never, x.images, x.labels); return { total, terms: { accuracy } }; },
-    }, { backend });
-    const from = await startingPoint(f.resume, file, spec.kind, steps.initState(fresh as object), io);
+    const from = await startingPoint<State>(f.resume, file, spec.kind, { params: fresh as never, opt: net.optimizer.initHost(fresh as never) as never }, io);
+    const step = compile((p: never, o: never, x: never, y: never) => {
+      const out = stepFnWithAux((q: never, xx: never, yy: never) => net.loss(q, xx, yy) as [Node, Node], net.optimizer, 1.0)(p, o, x, y);
+      return { params: out.params, state: out.state, metrics: packMetrics({ loss: out.loss, accuracy: out.aux, lr: out.lr }) };
+    }, { backend, name: `${spec.label}-step` });
     const batchOf = stepBatches(train, foldIn(runKey, 1), cfg.batchSize, { flip: spec.flip });
     const progress = progressReporter(io, { total: cfg.steps, startStep: from.start, imagesPerStep: cfg.batchSize });
     const log = jsonlLogger(path.join(dir, 'log.jsonl'));
@@ -95,13 +95,23 @@ export const classifierCommand = <C extends ClassifierConfig>(spec: ClassifierCo
     const started = performance.now();
     const result = await trainLoop({
       start: from.start, total: cfg.steps, state: from.state, checkpointEvery: spec.checkpointEvery, save,
-      step: (s, i) => { const batch = batchOf(i); return steps.step(s, { variant: null, arrays: { images: batch.images, labels: batch.labels } }); },
+      step: async (s, i) => {
+        const batch = batchOf(i);
+        const out = await step.run(s.params, s.opt, batch.images, batch.labels);
+        release(s.params);
+        release(s.opt);
+        const metrics = await unpackMetrics(out.metrics, ['loss', 'accuracy', 'lr']);
+        out.metrics.release();
+        return { state: { params: out.params as never, opt: out.state as never }, metrics };
+      },
       onMetrics: (i, m) => { progress(i, m); void log(i, m); },
     });
     const seconds = (performance.now() - started) / 1000;
     const acc = await evaluateClassifier(backend, net.logits as never, result.state.params, test, 250);
     io.out(`${spec.label}: test accuracy ${(acc * 100).toFixed(2)}% on ${test.count} images after ${cfg.steps} steps (${seconds.toFixed(0)} s of training); checkpoint ${file}`);
     await log(cfg.steps, { testAccuracy: acc });
+    release(result.state);
+    step.dispose();
     return 0;
   },
 });
