@@ -124,3 +124,28 @@ test('fuzz: random bytes, random pickles and damaged checkpoints give refusals, 
     noThrow(() => E.chain((c: Parameters<typeof stateDictOf>[0]) => stateDictOf(c, 'ema'))(readTorchCheckpoint(bytesSource(b))));
   }), { seed: 19, numRuns: 300 });
 });
+
+test('writeTorchSave streams a file the reader reads back exactly', async () => {
+  const { writeTorchSave } = await import('../../src/io/pytorch/write.ts');
+  const chunks: Uint8Array[] = [];
+  const w = Float32Array.from({ length: 6 }, (_, i) => i / 3 - 1);
+  const n = writeTorchSave({ model: [
+    { name: 'a.weight', shape: [2, 3], dtype: 'float32', values: () => w },
+    { name: 'steps', shape: [1], dtype: 'int64', values: () => BigInt64Array.of(42n) },
+  ], ema: [{ name: 'a.weight', shape: [2, 3], dtype: 'float32', values: () => w }] }, (b) => chunks.push(b.slice()));
+  const bytes = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) { bytes.set(c, at); at += c.length; }
+  const ckpt = readTorchCheckpoint(bytesSource(bytes));
+  assert.ok(E.isRight(ckpt), E.isLeft(ckpt) ? ckpt.left.message : '');
+  for (const key of ['model', 'ema']) {
+    const sd = stateDictOf(ckpt.right, key);
+    assert.ok(E.isRight(sd));
+    const a = hostValues(sd.right.get('a.weight')!, 'a.weight');
+    assert.ok(E.isRight(a));
+    assert.deepEqual(a.right.shape, [2, 3]);
+    assert.deepEqual(Array.from(a.right.data), Array.from(w));
+  }
+  const sd = E.getOrElseW(() => { throw new Error(); })(stateDictOf(ckpt.right, 'model'));
+  assert.deepEqual(Array.from(E.getOrElseW(() => { throw new Error(); })(hostValues(sd.get('steps')!, 'steps')).data), [42]);
+});
