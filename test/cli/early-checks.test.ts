@@ -49,13 +49,14 @@ test('--backend bogus exits 2 naming the backends, before any model is loaded (e
   assert.deepEqual(await readdir(dir), ['a-file'], 'nothing was written');
 });
 
-test('an unwritable output of sample, reconstruct or extract-codes is refused before the models load, and nothing is written', async () => {
+test('an unwritable output of sample, reconstruct or extract-codes, or a malformed --classes, is refused before the models load, and nothing is written', async () => {
   const { dir, file, tok, ar } = await setup();
   const good = path.join(dir, 'grid.png');
   const bad = path.join(file, 'strip.png'); // a file stands where the folder should be
   const cases: [Command, string[], RegExp][] = [
     [sampleCommand, ['--tokenizer', tok, '--ar', ar, '--out', good, '--progressive', bad], /--progressive .*strip\.png: .*a part of .*a-file.* is a file, not a directory/],
     [sampleCommand, ['--tokenizer', tok, '--ar', ar, '--out', dir], /--out .*: .* is a directory, not a file/],
+    [sampleCommand, ['--tokenizer', tok, '--ar', ar, '--out', good, '--classes', '1,x'], /--classes: expected comma-separated class ids, got '1,x'/],
     [reconstructCommand, ['--tokenizer', tok, '--out', bad], /--out .*strip\.png: /],
     [extractCodesCommand, ['--tokenizer', tok, '--out', bad], /--out .*strip\.png: /],
   ];

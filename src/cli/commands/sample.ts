@@ -49,6 +49,8 @@ export const sampleCommand: Command = {
       ...intFlag('per-class', perClass, 1),
       ...intFlag('seed', f.seed, 0),
       ...backendFlag(f.backend),
+      // the list's syntax now; its ids against the model's classes once the model is read
+      ...(f.classes === undefined ? [] : E.isLeft(parseClasses(f.classes, 0)) ? [`--classes: expected comma-separated class ids, got '${f.classes}'`] : []),
     ];
     if (missing.length) return flagProblems(io, 'sample', missing, usage);
     // both pictures' places are checked before the models load: a run never writes one and then fails
