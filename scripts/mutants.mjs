@@ -52,22 +52,26 @@ try {
   const survivors = [];
   const stale = [];
   for (const m of mutations) {
-    const path = join(work, m.file);
-    const original = readFileSync(path, 'utf8');
-    const hits = original.split(m.search).length - 1;
-    if (hits !== 1) {
+    // one edit (file, search, replace) or several (edits: [{ file, search, replace }]), applied together
+    const edits = m.edits ?? [{ file: m.file, search: m.search, replace: m.replace }];
+    const originals = edits.map((e) => [join(work, e.file), readFileSync(join(work, e.file), 'utf8')]);
+    const bad = edits.map((e) => [e, readFileSync(join(work, e.file), 'utf8').split(e.search).length - 1]).filter(([, hits]) => hits !== 1);
+    if (bad.length) {
       stale.push(m.id);
-      console.log(`STALE     ${m.id}: the search text occurs ${hits} times in ${m.file}`);
+      for (const [e, hits] of bad) console.log(`STALE     ${m.id}: the search text occurs ${hits} times in ${e.file}`);
       continue;
     }
-    writeFileSync(path, original.replace(m.search, () => m.replace));
+    for (const e of edits) {
+      const path = join(work, e.file);
+      writeFileSync(path, readFileSync(path, 'utf8').replace(e.search, () => e.replace));
+    }
     try {
       const r = run(m.tests);
       const how = r.signal ? `killed by ${r.signal}` : r.failed !== null ? `${r.failed} failing` : 'run failed';
       console.log(`${r.ok ? 'SURVIVED' : 'killed  '}  ${m.id} (${r.seconds.toFixed(0)} s${r.ok ? '' : `, ${how}`}): ${m.why}`);
       if (r.ok) survivors.push(m.id);
     } finally {
-      writeFileSync(path, original);
+      for (const [path, text] of originals) writeFileSync(path, text);
     }
   }
   const killed = mutations.length - survivors.length - stale.length;

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import { checkPrefix, noiseSpanDistribution, sampleNoiseSpan, vqMixWeights } from '../../src/detailflow/noise-span.ts';
 import { prefixDistribution } from '../../src/detailflow/prefix-schedule.ts';
-import { keyFromSeed } from '../../src/random/key.ts';
+import { foldIn, keyFromSeed } from '../../src/random/key.ts';
 import { indexArb, pick, prefixCfgArb } from './arbitraries.ts';
 
 /** A config and a prefix t from its training support (the prefixes the noise sampler is called with). */
@@ -57,6 +57,34 @@ test('sampleNoiseSpan draws from the distribution, none for t = 1, pure in the k
     assert.ok(noiseSpanDistribution(t, c).some((w) => w.start === s.value.start && w.end === s.value.end));
     assert.deepEqual(sampleNoiseSpan(keyFromSeed(seed), t, c), s);
   }), { numRuns: 300 });
+});
+
+// One draw per case seldom lands on a rare span (the last group, an unaligned start): count
+// many draws of fixed cases against the closed form instead. Keys are children, as planStep's
+// are: a key straight from keyFromSeed gives nearly the same first draw for every seed.
+test('sampleNoiseSpan frequencies match the closed form: every span within 5 sigma, none outside it', () => {
+  const cases = [
+    { c: { tokens: 32, group: 4, causal: 8 }, t: 5 },
+    { c: { tokens: 32, group: 4, causal: 8 }, t: 16 },
+    { c: { tokens: 32, group: 4, causal: 4 }, t: 32 },
+    { c: { tokens: 128, group: 8, causal: 8 }, t: 128 },
+  ];
+  const n = 4000;
+  for (const { c, t } of cases) {
+    const counts = new Map<string, number>();
+    for (let seed = 0; seed < n; seed++) {
+      const s = sampleNoiseSpan(foldIn(keyFromSeed(seed), 1), t, c);
+      assert.ok(O.isSome(s));
+      const k = `${s.value.start},${s.value.end}`;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    const support = new Map(noiseSpanDistribution(t, c).map((w) => [`${w.start},${w.end}`, w.p]));
+    for (const k of counts.keys()) assert.ok(support.has(k), `t = ${t}: drew [${k}), which the closed form never gives`);
+    for (const [k, p] of support) {
+      const got = counts.get(k) ?? 0;
+      assert.ok(Math.abs(got - n * p) <= 5 * Math.sqrt(n * p * (1 - p)) + 1, `t = ${t}, span [${k}): ${got} of ${n} draws, expected ${(n * p).toFixed(0)}`);
+    }
+  }
 });
 
 test('golden: t = N = 128 (g = C = 8): first-group tokens 1/120 each, groups 8..112 8/120 each, last group never', () => {

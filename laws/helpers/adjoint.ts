@@ -28,6 +28,11 @@ export const adjointCheck = async (
     const dot = (gs: Node[]) => gs.reduce((acc: Node, g, j) => o.add(acc, o.sum(o.mul(g, us[diff[j]]))), o.scalar(0));
     const shifted = (s: number) => o.sum(o.mul(sub(diff.map((i) => o.add(xs[i], o.mul(us[i], s * EPS)))), v1));
     const g1 = pull(v1) as Node[];
+    // a cotangent must have its input's shape: the dot products below would broadcast a wrong one away
+    g1.forEach((g, j) => {
+      const want = xs[diff[j]].shape;
+      if (g.shape.join() !== want.join()) throw new Error(`the cotangent of input ${diff[j]} has shape [${g.shape}], the input [${want}]`);
+    });
     const g2 = pull(v2) as Node[];
     const g12 = pull(o.add(o.mul(v1, 0.7), o.mul(v2, -1.3))) as Node[];
     const gap = g12.reduce((acc: Node, g, j) => o.maximum(acc, o.max(o.abs(o.sub(g, o.add(o.mul(g1[j], 0.7), o.mul(g2[j], -1.3)))))), o.scalar(0));
