@@ -43,7 +43,8 @@ for (const backend of ['wasm', 'webgpu'] as const) {
 /** Random small graphs: a chain of ops over two [3, 4] inputs, evaluated on every backend. */
 const opsPool: ((a: Node, b: Node) => Node)[] = [
   (a, b) => o.add(a, b), (a, b) => o.mul(a, o.tanh(b)), (a) => o.gelu(a), (a) => o.softmax(a, -1),
-  (a, b) => o.matmul(a, o.mT(o.tanh(b))).shape[1] === 3 ? o.add(a, o.sum(o.matmul(o.mT(a), b), 0, true)) : a,
+  // matmul both ways round, a tb^T tb and the column sums of a^T tb, scaled back to a's size
+  (a, b) => { const tb = o.tanh(b); return o.div(o.add(o.matmul(o.matmul(a, o.mT(tb)), tb), o.sum(o.matmul(o.mT(a), tb), 0, true)), 24); },
   (a) => o.sub(a, o.mean(a, -1, true)), (a, b) => o.where(o.greater(a, b), a, o.neg(b)), (a) => o.logSoftmax(a, 0),
   (a) => o.silu(a), (a, b) => o.div(a, o.add(o.square(b), 1)), (a) => o.concat([o.sliceAxis(a, 1, 2, 4), o.sliceAxis(a, 1, 0, 2)], 1),
 ];
