@@ -41,4 +41,6 @@ export * as ar from './detailflow/ar/index.ts';
 export * as sample from './detailflow/sample/index.ts';
 export * as pretrained from './detailflow/pretrained/index.ts';
 export * as baselines from './detailflow/baselines/index.ts';
+export * as official from './detailflow/official/index.ts';
+export * as pytorch from './io/pytorch/index.ts';
 export * as evaluation from './eval/index.ts';
