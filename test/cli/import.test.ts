@@ -127,5 +127,16 @@ test('import refuses bad input with one clear message and writes nothing', async
     assert.equal(r.code, 1, name);
     assert.match(r.err, message, name);
     assert.ok(!existsSync(out), `${name}: nothing written`);
+    assert.deepEqual(readdirSync(path.dirname(out)), [], `${name}: no staging folder left`);
   }
+});
+
+test('a GPT that fails after the tokenizer converted leaves --out untouched', async () => {
+  const out = outDir();
+  const bad = repo(path.join(base, 'absent.pt'));
+  writeFileSync(bad, torchSaveFile({ ema: { 'tok_embeddings.weight': { shape: [128, 64], data: new Float32Array(128 * 64) } } }));
+  const r = await run(['--tokenizer', repo(fx('tok-tiny-p8.pt'), vqArgs), '--ar', bad, '--ema', '--out', out, ...tokHeads]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /not a DetailFlow GPT state dict/);
+  assert.deepEqual(readdirSync(path.dirname(out)), []);
 });

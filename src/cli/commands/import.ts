@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { existsSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CliIO, Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
@@ -25,7 +26,7 @@ kept; what is dropped is listed with the reason. The configuration comes from th
 then from config.json / config.yaml where the reference keeps them (the folder above the
 checkpoint's, or --config / --ar-config), then from the flags; what none of them gives takes the
 released models' value, and is printed. --ema takes the EMA weights where the file has them (the
-official sampler's GPT weights). Nothing is written unless everything converts.`;
+official sampler's GPT weights). Nothing appears in DIR unless everything converts.`;
 
 const readConfig = async (file: string): Promise<ConfigValues> => {
   const bytes = await readFileBytes(file);
@@ -121,47 +122,54 @@ export const importCommand: Command = {
     ];
     if (problems.length > 0) return flagProblems(io, 'import', problems, usage);
     const outDir = path.resolve(f.out!);
-    const files: [string, Uint8Array][] = [];
-    let tokens = f.tokens;
-    let codebook: number | undefined;
-    if (f.tokenizer !== undefined) {
-      const json = await configBeside(f.tokenizer, f.config, io);
-      const w = await loadWeights(f.tokenizer, f.ema ?? false, io);
-      try {
-        const m = importTokenizer(w.source, json, { group: f.group, causal: f.causal, alpha: f.alpha, imageSize: f['image-size'], encoderHeads: f['encoder-heads'], decoderHeads: f['decoder-heads'] });
-        if (E.isLeft(m)) return failed(`the tokenizer ${w.what}`, m.left);
-        const file = path.join(outDir, 'tokenizer.safetensors');
-        files.push([file, encodeOfficialTokenizer(m.right, path.basename(f.tokenizer))]);
-        summarise(io, `tokenizer ${w.what}`, m.right, file);
-        tokens ??= m.right.config.tokens;
-        codebook = m.right.config.codebookSize;
-      } finally {
-        w.close();
-      }
-    }
-    if (f.ar !== undefined) {
-      const json = await configBeside(f.ar, f['ar-config'], io);
-      const w = await loadWeights(f.ar, f.ema ?? false, io);
-      try {
-        const m = importGpt(w.source, json, { tokens, heads: f.heads });
-        if (E.isLeft(m)) return failed(`the GPT ${w.what}`, m.left);
-        const c = m.right.config;
-        if (codebook !== undefined && c.vocab !== codebook) failed(`the GPT ${w.what}`, [`its vocabulary (${c.vocab}) differs from the tokenizer's codebook size (${codebook})`]);
-        if (f.tokenizer !== undefined && tokens !== c.tokens) failed(`the GPT ${w.what}`, [`its block_size N = ${c.tokens} differs from the tokenizer's N = ${tokens}`]);
-        const file = path.join(outDir, 'ar.safetensors');
-        files.push([file, encodeImportedGpt(m.right, path.basename(f.ar))]);
-        summarise(io, `GPT ${w.what}`, m.right, file);
-      } finally {
-        w.close();
-      }
-    }
-    // everything converted: only now is anything written (each file atomically)
-    await makeDirs(outDir);
-    for (const [file, bytes] of files) {
-      const r = await writeFileAtomic(file, bytes);
+    // each model is converted, encoded and written to a staging folder before the next is read (one
+    // model in memory at a time); only when both succeeded do the files move into --out
+    const staging = path.join(path.dirname(outDir), `.${path.basename(outDir)}.importing-${process.pid}`);
+    const staged: [string, number][] = [];
+    const stage = async (name: string, bytes: Uint8Array) => {
+      await makeDirs(staging);
+      const r = await writeFileAtomic(path.join(staging, name), bytes);
       if (E.isLeft(r)) throw new RunError(r.left.message);
+      staged.push([name, bytes.length]);
+    };
+    try {
+      let tokens = f.tokens;
+      let codebook: number | undefined;
+      if (f.tokenizer !== undefined) {
+        const json = await configBeside(f.tokenizer, f.config, io);
+        const w = await loadWeights(f.tokenizer, f.ema ?? false, io);
+        try {
+          const m = importTokenizer(w.source, json, { group: f.group, causal: f.causal, alpha: f.alpha, imageSize: f['image-size'], encoderHeads: f['encoder-heads'], decoderHeads: f['decoder-heads'] });
+          if (E.isLeft(m)) return failed(`the tokenizer ${w.what}`, m.left);
+          await stage('tokenizer.safetensors', encodeOfficialTokenizer(m.right, path.basename(f.tokenizer)));
+          summarise(io, `tokenizer ${w.what}`, m.right, path.join(outDir, 'tokenizer.safetensors'));
+          tokens ??= m.right.config.tokens;
+          codebook = m.right.config.codebookSize;
+        } finally {
+          w.close();
+        }
+      }
+      if (f.ar !== undefined) {
+        const json = await configBeside(f.ar, f['ar-config'], io);
+        const w = await loadWeights(f.ar, f.ema ?? false, io);
+        try {
+          const m = importGpt(w.source, json, { tokens, heads: f.heads });
+          if (E.isLeft(m)) return failed(`the GPT ${w.what}`, m.left);
+          const c = m.right.config;
+          if (codebook !== undefined && c.vocab !== codebook) failed(`the GPT ${w.what}`, [`its vocabulary (${c.vocab}) differs from the tokenizer's codebook size (${codebook})`]);
+          if (f.tokenizer !== undefined && tokens !== c.tokens) failed(`the GPT ${w.what}`, [`its block_size N = ${c.tokens} differs from the tokenizer's N = ${tokens}`]);
+          await stage('ar.safetensors', encodeImportedGpt(m.right, path.basename(f.ar)));
+          summarise(io, `GPT ${w.what}`, m.right, path.join(outDir, 'ar.safetensors'));
+        } finally {
+          w.close();
+        }
+      }
+      await makeDirs(outDir);
+      for (const [name] of staged) await fs.rename(path.join(staging, name), path.join(outDir, name));
+    } finally {
+      await fs.rm(staging, { recursive: true, force: true });
     }
-    io.out(`wrote ${files.map(([p, b]) => `${path.basename(p)} (${(b.length / 1e6).toFixed(2)} MB)`).join(' and ')} to ${outDir}`);
+    io.out(`wrote ${staged.map(([n, b]) => `${n} (${(b / 1e6).toFixed(2)} MB)`).join(' and ')} to ${outDir}`);
     return 0;
   },
 };
