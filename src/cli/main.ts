@@ -22,8 +22,9 @@ import { evalCommand } from './commands/eval.ts';
 import { compareCommand } from './commands/compare.ts';
 import { checkReferenceCommand } from './commands/check-reference.ts';
 import { importCommand } from './commands/import.ts';
+import { sampleOfficialCommand } from './commands/sample-official.ts';
 
-export const commands: readonly Command[] = [demoCommand, doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, trainEvaluatorCommand, evalCommand, compareCommand, exportCommand, benchCommand, checkReferenceCommand, importCommand];
+export const commands: readonly Command[] = [demoCommand, doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, trainEvaluatorCommand, evalCommand, compareCommand, exportCommand, benchCommand, checkReferenceCommand, importCommand, sampleOfficialCommand];
 
 const USAGE_ERROR = 2;
 
