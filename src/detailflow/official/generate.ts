@@ -50,6 +50,7 @@ export const generateOfficial = async (
   let last = start;
   try {
     const params = await sampler.upload(m.ar.ema);
+    last = performance.now(); // pass 1's time leaves the upload out
     try {
       const r = await sampler.grouped(params, labels, key, { ...sampling, tokenizer: { codebookSize: c.codebookSize, tokens: c.tokens, group: c.group, causal: c.causal } }, {
         onPass: async (p) => {
