@@ -23,8 +23,9 @@ import { compareCommand } from './commands/compare.ts';
 import { checkReferenceCommand } from './commands/check-reference.ts';
 import { importCommand } from './commands/import.ts';
 import { sampleOfficialCommand } from './commands/sample-official.ts';
+import { reconstructOfficialCommand } from './commands/reconstruct-official.ts';
 
-export const commands: readonly Command[] = [demoCommand, doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, trainEvaluatorCommand, evalCommand, compareCommand, exportCommand, benchCommand, checkReferenceCommand, importCommand, sampleOfficialCommand];
+export const commands: readonly Command[] = [demoCommand, doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, trainEvaluatorCommand, evalCommand, compareCommand, exportCommand, benchCommand, checkReferenceCommand, importCommand, sampleOfficialCommand, reconstructOfficialCommand];
 
 const USAGE_ERROR = 2;
 

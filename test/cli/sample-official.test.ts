@@ -47,3 +47,31 @@ test('sample-official: imported fixture models sample the official tokens and wr
   assert.equal(await sampleOfficialCommand.run(['--model', models, '--classes', '10', '--out', out], bad.io), 2);
   assert.match(bad.lines.err.join('\n'), /the model has 10 classes; 10 are not among them/);
 });
+
+test('reconstruct-official: a picture through the imported tokenizer, one column per prefix', async () => {
+  const { reconstructOfficialCommand } = await import('../../src/cli/commands/reconstruct-official.ts');
+  const { reconstructOfficial, pictureInput } = await import('../../src/detailflow/official/reconstruct.ts');
+  const { encodePng } = await import('../../src/io/png.ts');
+  const { writeFileSync } = await import('node:fs');
+  await useBackend('cpu');
+  const tok = E.getOrElseW((e: Error) => { throw e; })(decodeTorchSafetensors(new Uint8Array(readFileSync(path.join(fixtures, 'tok-tiny-p8.safetensors')))));
+  const m = await loadOfficialModels(models);
+  // the fixture's own image, fed in directly, reconstructs as the official decoder does at t = 4 and 32
+  const images = tok.tensors.get('fixture.in.images')!;
+  const first = { data: (images.data as Float32Array).slice(0, 3 * 64 * 64), shape: [1, 3, 64, 64], dtype: 'float32' as const };
+  const r = await reconstructOfficial(m.tokenizer, first, [4, 32], 'cpu');
+  for (const [i, t] of [[0, 4], [1, 32]] as const) {
+    const want = tok.tensors.get(`fixture.out.recon_from_codes_t${t}`)!.data as Float32Array;
+    const got = r.frames[i]!.image.data;
+    assert.ok(got.every((v, j) => Math.abs(v - want[j]!) < 1e-4), `t = ${t}`);
+  }
+  // a 100 x 80 RGBA picture is centre-cropped and resized to 64 px
+  const rgba = { width: 100, height: 80, channels: 4 as const, data: Uint8Array.from({ length: 100 * 80 * 4 }, (_, i) => (i * 37) % 256) };
+  assert.deepEqual(pictureInput(rgba, 64).shape, [1, 3, 64, 64]);
+  const file = path.join(dir, 'photo.png');
+  writeFileSync(file, await encodePng(rgba));
+  const out = path.join(dir, 'recon.png');
+  const run = io();
+  assert.equal(await reconstructOfficialCommand.run(['--model', models, '--image', file, '--out', out, '--backend', 'cpu'], run.io), 0, run.lines.err.join('\n'));
+  assert.match(run.lines.out.join('\n'), /prefixes t = 1, 2, 4, 8, 16, 32 \(sides 8, 8, 16, 24, 40, 64\)/);
+});

@@ -15,3 +15,4 @@ export { formatReport, toleranceOf, type OutputCheck, type ReferenceReport } fro
 export { generateGreedy } from './ar-reference.ts';
 export { parseFlatYaml, mergeConfigs, gptPresets } from './config-file.ts';
 export { generateOfficial, decodeTokens, type OfficialModels, type PassTiming } from './generate.ts';
+export { reconstructOfficial, pictureInput, defaultPrefixes } from './reconstruct.ts';
