@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { advance, batchAt, batchAtCursor, batches, epochOrder, flipDecisions, flipHorizontal, normalizeCursor, startCursor, type Batch, type DataCursor } from '../../src/data/batches.ts';
+import { advance, batchAt, batchAtCursor, batches, epochOrder, flipDecisions, flipHorizontal, normalizeCursor, startCursor, stepBatches, type Batch, type DataCursor } from '../../src/data/batches.ts';
 import { syntheticDataset } from '../../src/data/synthetic.ts';
 import { keyFromSeed } from '../../src/random/key.ts';
 
@@ -103,4 +103,24 @@ test('batches have the documented shapes and dtypes', () => {
   const b = batchAtCursor(ds, keyFromSeed(2), startCursor, 4);
   assert.deepEqual([b.images.shape, b.images.dtype, b.labels.shape, b.labels.dtype], [[4, 3, 4, 5], 'float32', [4], 'int32']);
   assert.throws(() => batchAt(ds, epochOrder(keyFromSeed(0), 0, 10), 8, 4), /samples 8..12 are not within an order of 10/);
+});
+
+// stepBatches (what the trainers use) is a second path to the same batches: step i of a run
+// must hold what the cursor stream gives at its i-th batch, images, labels and indices alike.
+test('stepBatches(i) is the stream\'s i-th batch, across epochs, with every index of an epoch at most once', () => {
+  fc.assert(fc.property(seedArb, fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 30 }), fc.boolean(), (seed, count, size, flip) => {
+    fc.pre(size <= count);
+    const ds = { images: Float32Array.from({ length: count * 2 }, (_, i) => i), labels: Int32Array.from({ length: count }, (_, i) => i), count, channels: 1, height: 1, width: 2, classes: [] };
+    const perEpoch = Math.floor(count / size);
+    const steps = 2 * perEpoch + 1;
+    const stream = take(batches(ds, keyFromSeed(seed), startCursor, size, { flip }), steps);
+    const at = stepBatches(ds, keyFromSeed(seed), size, { flip });
+    for (let i = 0; i < steps; i++) {
+      const b = at(i);
+      assert.equal(sig({ batch: b }), sig(stream[i]), `step ${i}`);
+      assert.deepEqual(Array.from(b.indices), Array.from(b.labels.data), `step ${i}: indices name the images it holds`);
+    }
+    const firstEpoch = Array.from({ length: perEpoch }, (_, i) => Array.from(at(i).indices)).flat();
+    assert.equal(new Set(firstEpoch).size, perEpoch * size);
+  }));
 });
