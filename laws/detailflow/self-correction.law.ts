@@ -12,7 +12,7 @@ import { tokenizerLoss } from '../../src/detailflow/tokenizer/objective.ts';
 import { selfCorrect } from '../../src/detailflow/tokenizer/self-correction.ts';
 import { hostArray, type HostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
-import { concat } from '../../src/ops/index.ts';
+import { concat, reshape, sliceAxis } from '../../src/ops/index.ts';
 import { keyFromSeed, normalHost } from '../../src/random/key.ts';
 import { ready } from '../helpers/backends.ts';
 
@@ -34,7 +34,7 @@ test('VQ mix weights: N = 32, e = 8 gives 32/56 for the clean pass and 24/56 for
 const cfg = (() => {
   const r = decodeTokenizerConfig({
     size: 16, patch: 4, tokens: 8, group: 2, causal: 2, codebookSize: 16, encoderWidth: 16, encoderDepth: 1, encoderHeads: 2,
-    decoderWidth: 16, decoderDepth: 1, decoderHeads: 2, noiseTopK: 4, alignHidden: 8, vqWeight: 0.7, commitBeta: 0.25,
+    decoderWidth: 16, decoderDepth: 1, decoderHeads: 2, noiseTopK: 4, alignHidden: 8, vqWeight: 0.7, commitBeta: 0.25, alignWeight: 0.6,
   });
   if (E.isLeft(r)) throw r.left;
   return r.right;
@@ -53,7 +53,7 @@ const vqRows = (z: HostArray, book: Float64Array, V: number, D: number): number[
     return row.reduce((a, v, j) => a + (book[at * D + j] - v) ** 2, 0);
   });
 
-test('one whole tokenizer loss (t = 6, span [2, 4)) equals its terms computed from the reference definitions', async () => {
+test('one whole tokenizer loss (t = 6, span [2, 4), alignment on) equals its terms computed from the reference definitions', async () => {
   await ready('cpu');
   const tk = tokenizer(cfg, 4);
   const params = tk.init(keyFromSeed(11));
@@ -62,14 +62,16 @@ test('one whole tokenizer loss (t = 6, span [2, 4)) equals its terms computed fr
   const span = new Float32Array(3 * N);
   for (let i = 0; i < N; i++) span[(i < s ? 0 : i < e ? 1 : 2) * N + i] = 1;
   const mix = hostArray(Float32Array.of(N / (2 * N - e), (N - e) / (2 * N - e)), [2]);
-  const out = await runOnce((p: never, x: Node, sp: Node, m: Node, key: Node) => {
-    const terms = tokenizerLoss(tk, t)(p, { images: x, span: sp, mix: m, noiseKey: key });
+  const teacher = hostArray(normalHost(keyFromSeed(14), B * 4), [B, 4]);
+  const out = await runOnce((p: never, x: Node, sp: Node, m: Node, key: Node, tp: Node) => {
+    const terms = tokenizerLoss(tk, t)(p, { images: x, span: sp, mix: m, noiseKey: key, teacherPooled: tp });
     // the same passes again (content-hashed nodes: the same graph), to read their intermediates
     const clean = tk.encode(p, x);
     const fixed = selfCorrect(tk, p, x, clean, sp, key);
     const recon = tk.decodeCodes(p, tk.prefix(concat([clean.codes, fixed.codes], 0), t));
-    return { ...terms, z1: clean.z, z2: fixed.second.z, recon };
-  }, [params, images, hostArray(span, [3, N]), mix, keyFromSeed(13)], { backend: 'cpu' }) as unknown as Record<string, HostArray>;
+    const student = tk.align.apply((p as { align: never }).align, reshape(sliceAxis(clean.codes, 1, 0, 1), [B, D]));
+    return { ...terms, z1: clean.z, z2: fixed.second.z, recon, student };
+  }, [params, images, hostArray(span, [3, N]), mix, keyFromSeed(13), teacher], { backend: 'cpu' }) as unknown as Record<string, HostArray>;
 
   // the codebook as the quantiser sees it: unit rows
   const raw = params.codebook.data;
@@ -89,7 +91,14 @@ test('one whole tokenizer loss (t = 6, span [2, 4)) equals its terms computed fr
   const target = [...targets, ...targets].flatMap((d) => Array.from(d));
   assert.equal(out.recon.data.length, target.length, `recon is [2B, 1, ${side}, ${side}]`);
   const mse = target.reduce((a, v, k) => a + (out.recon.data[k] - v) ** 2, 0) / target.length;
-  const total = mse + cfg.vqWeight * vq + cfg.commitBeta * vq;
+  // section 5.1: minus the mean cosine of the projected first clean token and the pooled teacher features
+  const cos = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+    const dot = Array.from(a).reduce((acc, v, j) => acc + v * b[j], 0);
+    return dot / Math.hypot(...Array.from(a)) / Math.hypot(...Array.from(b));
+  };
+  const F = 4;
+  const align = -Array.from({ length: B }, (_, b) => cos(out.student.data.slice(b * F, b * F + F), teacher.data.slice(b * F, b * F + F))).reduce((a, v) => a + v, 0) / B;
+  const total = mse + cfg.vqWeight * vq + cfg.commitBeta * vq + cfg.alignWeight * align;
 
   assert.ok(Math.abs(clean - pass2) > 1e-3 * (clean + pass2), 'the two passes differ (so swapped weights would show)');
   const close = (name: string, got: number, want: number) =>
@@ -97,5 +106,6 @@ test('one whole tokenizer loss (t = 6, span [2, 4)) equals its terms computed fr
   close('mse', out.mse.data[0], mse);
   close('vq', out.vq.data[0], vq);
   close('commit', out.commit.data[0], vq);
+  close('align', out.align.data[0], align);
   close('total', out.total.data[0], total);
 });
