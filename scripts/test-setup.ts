@@ -37,6 +37,6 @@ process.on('exit', () => {
 if (process.env['DETAILFLOW_BACKEND']) {
   // imported only when set, so a test process that never touches tfjs does not load it
   const { preferBackend } = await import('../src/compile/backend.ts');
-  const { backendFromEnv } = await import('../src/platform/backend-env.ts');
+  const { backendFromEnv } = await import('../src/compile/backend-env.ts');
   preferBackend(backendFromEnv(process.env));
 }

@@ -24,7 +24,7 @@ export { compile, Compiled, release, toHost, type CompileOptions, type Materiali
 export { DeviceArray } from './compile/device-array.ts';
 export { hostArray, isHostArray, type HostArray } from './ir/host-array.ts';
 export { backendNames, type BackendName, defaultBackend, preferBackend, useBackend, backendAvailable, parseBackendName } from './compile/backend.ts';
-export { backendFromEnv } from './platform/backend-env.ts';
+export { backendFromEnv } from './compile/backend-env.ts';
 // trees and randomness
 export { flatten, unflatten, mapTree, zipTrees, type Tree, type TreeDef } from './tree/tree.ts';
 export { keyFromSeed, split, foldIn, uniformHost, normalHost, randInt, isKey, type Key } from './random/key.ts';

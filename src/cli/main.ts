@@ -5,7 +5,7 @@
 import type { CliIO, Command } from './command.ts';
 import { processIO } from './io.ts';
 import { preferBackend } from '../compile/backend.ts';
-import { backendFromEnv } from '../platform/backend-env.ts';
+import { backendFromEnv } from '../compile/backend-env.ts';
 import { benchCommand } from './commands/bench.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { scheduleCommand } from './commands/schedule.ts';

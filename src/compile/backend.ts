@@ -80,7 +80,7 @@ let preferred: BackendName | undefined;
 /**
  * Sets the backend `defaultBackend()` returns when the caller names none. The library reads no
  * environment: entry points do (the CLI sets this from DETAILFLOW_BACKEND, see
- * platform/backend-env.ts). `undefined` goes back to choosing by adapter.
+ * compile/backend-env.ts). `undefined` goes back to choosing by adapter.
  */
 export const preferBackend = (name: BackendName | undefined): void => {
   preferred = name;

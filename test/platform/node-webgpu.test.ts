@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { defineNavigatorGpu, installNodeWebGPU } from '../../src/platform/node-webgpu.ts';
 import { ensureXdgRuntimeDir } from '../../src/platform/xdg-runtime-dir.ts';
@@ -55,4 +55,5 @@ test('ensureXdgRuntimeDir keeps a set value and otherwise makes a private folder
   const dir = ensureXdgRuntimeDir(env);
   assert.equal(env['XDG_RUNTIME_DIR'], dir);
   assert.ok(existsSync(dir));
+  rmSync(dir, { recursive: true, force: true }); // made in this process's private temp directory
 });

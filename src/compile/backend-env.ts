@@ -1,4 +1,4 @@
-import { parseBackendName, type BackendName } from '../compile/backend.ts';
+import { parseBackendName, type BackendName } from './backend.ts';
 
 /**
  * DETAILFLOW_BACKEND in `env`, parsed (undefined when unset or empty; a GraphError naming the
