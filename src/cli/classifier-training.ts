@@ -11,18 +11,14 @@ import { parseFlags } from './args.ts';
 import { backendFlag, chooseBackend, flagProblems, intFlag, loadSplit, readJsonFile } from './common.ts';
 import { jsonlLogger, prepareRunDir, progressReporter, saveCheckpoint, startingPoint } from './training-run.ts';
 import { evaluateClassifier } from './evaluate-classifier.ts';
-import { toHostTree } from './host-tree.ts';
-import { compile, release } from '../compile/compile.ts';
-import type { DeviceArray } from '../compile/device-array.ts';
+import { toHost } from '../compile/compile.ts';
 import type { HostArray } from '../ir/host-array.ts';
 import type { Node } from '../ir/node.ts';
 import { stepBatches } from '../data/batches.ts';
 import { foldIn, keyFromSeed, type Key } from '../random/key.ts';
 import type { Optimizer } from '../train/optimizer.ts';
-import { stepFnWithAux } from '../train/train-step.ts';
-import { packMetrics, unpackMetrics } from '../train/metrics.ts';
+import { trainer, type TrainState } from '../train/trainer.ts';
 import { trainLoop } from '../train/loop.ts';
-import type { Tree } from '../tree/tree.ts';
 
 export interface ClassifierConfig { readonly steps: number; readonly batchSize: number }
 
@@ -49,7 +45,6 @@ export interface ClassifierCommand<C extends ClassifierConfig> {
   readonly build: (cfg: C) => Classifier;
 }
 
-type State = { params: Tree<HostArray | DeviceArray>; opt: Tree<HostArray | DeviceArray> };
 
 const flagSpec = { config: 'string', data: 'string', out: 'string', steps: 'number', backend: 'string', resume: 'boolean', seed: 'number' } as const;
 
@@ -79,39 +74,29 @@ export const classifierCommand = <C extends ClassifierConfig>(spec: ClassifierCo
     const fresh = net.init(foldIn(runKey, 0));
     const fileName = `${spec.label}.safetensors`;
     const file = path.join(dir, fileName);
-    const from = await startingPoint<State>(f.resume, file, spec.kind, { params: fresh as never, opt: net.optimizer.initHost(fresh as never) as never }, io);
-    const step = compile((p: never, o: never, x: never, y: never) => {
-      const out = stepFnWithAux((q: never, xx: never, yy: never) => net.loss(q, xx, yy) as [Node, Node], net.optimizer, 1.0)(p, o, x, y);
-      return { params: out.params, state: out.state, metrics: packMetrics({ loss: out.loss, accuracy: out.aux, lr: out.lr }) };
-    }, { backend, name: `${spec.label}-step` });
+    const classifier = trainer<null, { readonly images: HostArray; readonly labels: HostArray }>({
+      name: spec.label, optimizer: net.optimizer, clip: 1.0,
+      loss: (_, p, x) => { const [total, accuracy] = net.loss(p as never, x.images, x.labels); return { total, terms: { accuracy } }; },
+    }, { backend });
+    const from = await startingPoint(f.resume, file, spec.kind, classifier.initState(fresh as object), io);
     const batchOf = stepBatches(train, foldIn(runKey, 1), cfg.batchSize, { flip: spec.flip });
     const progress = progressReporter(io, { total: cfg.steps, startStep: from.start, imagesPerStep: cfg.batchSize });
     const log = jsonlLogger(path.join(dir, 'log.jsonl'));
-    const save = async (s: State, steps: number) => saveCheckpoint(dir, fileName, {
+    const save = async (s: TrainState, steps: number) => saveCheckpoint(dir, fileName, {
       kind: spec.kind,
-      trees: { params: await toHostTree(s.params), opt: await toHostTree(s.opt) },
+      trees: { params: await toHost(s.params), opt: await toHost(s.opt) },
       meta: { config: cfg, state: { step: steps, seed }, backend },
     });
     const started = performance.now();
     const result = await trainLoop({
       start: from.start, total: cfg.steps, state: from.state, checkpointEvery: spec.checkpointEvery, save,
-      step: async (s, i) => {
-        const batch = batchOf(i);
-        const out = await step.run(s.params, s.opt, batch.images, batch.labels);
-        release(s.params);
-        release(s.opt);
-        const metrics = await unpackMetrics(out.metrics, ['loss', 'accuracy', 'lr']);
-        out.metrics.release();
-        return { state: { params: out.params as never, opt: out.state as never }, metrics };
-      },
+      step: (s, i) => { const batch = batchOf(i); return classifier.step(s, { variant: null, arrays: { images: batch.images, labels: batch.labels } }); },
       onMetrics: (i, m) => { progress(i, m); void log(i, m); },
     });
     const seconds = (performance.now() - started) / 1000;
     const acc = await evaluateClassifier(backend, net.logits as never, result.state.params, test, 250);
     io.out(`${spec.label}: test accuracy ${(acc * 100).toFixed(2)}% on ${test.count} images after ${cfg.steps} steps (${seconds.toFixed(0)} s of training); checkpoint ${file}`);
     await log(cfg.steps, { testAccuracy: acc });
-    release(result.state);
-    step.dispose();
     return 0;
   },
 });

@@ -10,7 +10,8 @@ import { isHostArray, type HostArray } from '../ir/host-array.ts';
 import { syntheticDataset } from '../data/synthetic.ts';
 import { decodeArConfig, type ArConfig } from '../detailflow/ar/config.ts';
 import { arModel } from '../detailflow/ar/model.ts';
-import { arTrainConfigDefaults, arTrainer, codesStepRows } from '../detailflow/codes/ar-trainer.ts';
+import { arRun, arTrainConfigDefaults } from '../detailflow/codes/ar-trainer.ts';
+import { arRecipe, tokenizerRecipe } from '../detailflow/replica-trainers.ts';
 import { syntheticCodes } from '../detailflow/codes/synthetic-codes.ts';
 import { orThrow } from '../config/codec.ts';
 import { cnnTeacher } from '../detailflow/teacher/cnn.ts';
@@ -19,11 +20,11 @@ import { decodeTokenizerConfig, type TokenizerConfig } from '../detailflow/token
 import { tokenizerRun } from '../detailflow/tokenizer/fit.ts';
 import { tokenizer } from '../detailflow/tokenizer/model.ts';
 import { trainDefaults } from '../detailflow/tokenizer/train-config.ts';
-import { foldIn, keyFromSeed } from '../random/key.ts';
+import { keyFromSeed } from '../random/key.ts';
 import type { HostState } from '../train/data-parallel/protocol.ts';
 import type { TrainingSession } from '../train/data-parallel/session.ts';
 import { flatten, type Tree } from '../tree/tree.ts';
-import { arSession, tokenizerSession } from './training-sessions.ts';
+import { trainingSession } from './training-sessions.ts';
 
 export type BenchModel = 'tokenizer' | 'ar';
 
@@ -89,20 +90,15 @@ const tokenizerSetup = (o: TrainBenchOptions): Setup => {
   const timed = range(0, o.steps);
   // each (t, span) has its own plan: compile those of the timed steps first
   const probe = newRun();
-  const firstOfPlan = new Map<string, number>(timed.map((i): [string, number] => { const p = probe.inputs(i).plan; return [`${p.t}-${p.span._tag}`, i]; }).reverse());
-  probe.dispose();
+  const firstOfPlan = new Map<string, number>(timed.map((i): [string, number] => [JSON.stringify(probe.inputs(i).variant), i]).reverse());
   return {
     lr: train.lr,
     warm: [...firstOfPlan.values()].sort((a, b) => a - b),
     timed,
     open: async (workers) => {
       const run = newRun();
-      const fresh = run.initParams() as unknown as Tree<HostArray>;
-      const session = await tokenizerSession({
-        workers, backend: o.backend, tk, train, run, teacher: { config: cnnTeacherDefaults, params: teacherParams },
-        state: { params: fresh, opt: run.initOpt(fresh) },
-      });
-      return { ...session, close: async () => { await session.close(); run.dispose(); } };
+      const recipe = tokenizerRecipe(o.backend, tk.config, train, { config: cnnTeacherDefaults, params: teacherParams });
+      return trainingSession({ ...run, workers, recipe, state: run.initState(run.initParams()) });
     },
   };
 };
@@ -111,22 +107,14 @@ const arSetup = (o: TrainBenchOptions): Setup => {
   const cfg = orThrow(decodeArConfig(o.ar ?? {}));
   const model = arModel(cfg);
   const train = { ...arTrainConfigDefaults, batchSize: o.batch, steps: 4 * o.steps };
-  const M = 4 * o.batch;
-  const key = keyFromSeed(13);
-  const codes = syntheticCodes(key, { codebookSize: cfg.vocab, tokens: cfg.tokens, group: cfg.group, causal: cfg.causal }, M, cfg.classes);
-  const rowsOf = codesStepRows(M, foldIn(key, 3), o.batch);
+  const codes = syntheticCodes(keyFromSeed(13), { codebookSize: cfg.vocab, tokens: cfg.tokens, group: cfg.group, causal: cfg.causal }, 4 * o.batch, cfg.classes);
   return {
     lr: train.lr,
     warm: [0],
     timed: range(1, o.steps + 1),
     open: async (workers) => {
-      const trainer = arTrainer(model, train, o.backend);
-      const fresh = model.init(keyFromSeed(14)) as unknown as Tree<HostArray>;
-      const session = await arSession({
-        workers, backend: o.backend, config: cfg, train, codes, trainer, state: { params: fresh, ema: fresh, opt: trainer.initOpt(fresh) },
-        inputs: (i) => ({ rows: rowsOf(i), key: foldIn(foldIn(key, 4), i) }),
-      });
-      return { ...session, close: async () => { await session.close(); trainer.dispose(); } };
+      const run = arRun(model, { ...train, seed: 14 }, codes, o.backend);
+      return trainingSession({ ...run, workers, recipe: arRecipe(o.backend, cfg, train), state: run.initState(run.initParams()) });
     },
   };
 };

@@ -1,26 +1,19 @@
 /**
- * Training sessions for the tokenizer and the AR model (Node edge): one worker runs the fused
- * step in this thread, more run data-parallel replicas in worker threads. Used by train-tokenizer,
- * train-ar and `bench train`.
+ * Training sessions for any objective (Node edge): one worker runs the fused step in this
+ * thread, more run data-parallel replicas in worker threads. Used by train-tokenizer, train-ar
+ * and `bench train`.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { availableParallelism } from 'node:os';
 import type { BackendName } from '../compile/backend.ts';
-import type { ArConfig } from '../detailflow/ar/config.ts';
-import { arShards, type ArShardInputs, type ArState, type ArTrainConfig, type arTrainer } from '../detailflow/codes/ar-trainer.ts';
-import type { Codes } from '../detailflow/codes/codes-file.ts';
-import { arRecipe, tokenizerRecipe, type TokenizerRecipe } from '../detailflow/replica-trainers.ts';
-import type { TrainConfig } from '../detailflow/tokenizer/train-config.ts';
-import { tokenizerShards, type TokenizerShardInputs, type TokenizerStepInput } from '../detailflow/tokenizer/trainer.ts';
-import type { RunState, tokenizerRun } from '../detailflow/tokenizer/fit.ts';
-import type { Tokenizer } from '../detailflow/tokenizer/model.ts';
-import type { Key } from '../random/key.ts';
+import type { ReplicaRecipe } from '../detailflow/replica-trainers.ts';
 import { DataParallel } from '../train/data-parallel/coordinator.ts';
 import type { HostState } from '../train/data-parallel/protocol.ts';
 import { localSession, parallelSession, type TrainingSession } from '../train/data-parallel/session.ts';
 import { replicaCount, ShardError } from '../train/data-parallel/shards.ts';
 import { startNodeReplicas } from '../platform/workers/node-replicas.ts';
 import { trainLoop } from '../train/loop.ts';
+import type { Metrics, StepInput, Trainer, TrainState } from '../train/trainer.ts';
 
 /**
  * --workers: given, it must split the batch evenly; by default one per core on wasm and cpu
@@ -43,58 +36,27 @@ export const workersFlag = (flag: number | undefined, batch: number, backend: Ba
 export const describeWorkers = (workers: number, batch: number): string =>
   workers === 1 ? `1 worker (batch ${batch})` : `${workers} data-parallel workers (batch ${batch} = ${workers} x ${batch / workers})`;
 
-type TokenizerRun = ReturnType<typeof tokenizerRun>;
-
-export interface TokenizerSessionOptions {
+export interface SessionOptions<V, X extends object> {
   readonly workers: number;
-  readonly backend: BackendName;
-  readonly tk: Tokenizer;
-  readonly train: TrainConfig;
-  /** The run (fit.ts): its steps for one worker, its per-step inputs for more. */
-  readonly run: TokenizerRun;
-  /** The frozen CNN teacher and its parameters, for the replicas to rebuild. */
-  readonly teacher?: TokenizerRecipe['teacher'];
-  readonly state: HostState;
+  /** How one worker trains: the objective compiled on this thread's backend. */
+  readonly trainer: Trainer<V, X>;
+  /** How replicas rebuild the same trainer on theirs (plain data, posted to each worker). */
+  readonly recipe: ReplicaRecipe;
+  /** The whole batch's input of step i, and how it splits over n replicas. */
+  readonly inputs: (step: number) => StepInput<V, X>;
+  readonly shard: (input: StepInput<V, X>, count: number) => readonly StepInput<V, X>[];
+  /** Metrics that the step's input itself says (e.g. the prefix t); reported first. */
+  readonly describe?: (input: StepInput<V, X>) => Metrics;
+  readonly state: TrainState;
 }
 
-/** A session whose steps are the run's step indices. */
-export const tokenizerSession = async (o: TokenizerSessionOptions): Promise<TrainingSession<number>> => {
-  if (o.workers === 1) return localSession(o.state as unknown as RunState, (s, i: number) => o.run.step(s, i));
-  const recipe = tokenizerRecipe(o.backend, o.tk.config, o.train, o.teacher);
-  const dp = await DataParallel.start<TokenizerShardInputs>(startNodeReplicas(o.workers), recipe, o.state);
-  const session = parallelSession(dp, (x: TokenizerStepInput, n) => tokenizerShards(o.tk, x, n));
-  return {
-    ...session,
-    // the one-worker step reports the prefix t first; the replicas' metrics lack it
-    step: async (i) => { const x = o.run.inputs(i); return { t: x.plan.t, ...(await session.step(x)) }; },
-  };
-};
-
-/** What one AR step takes for the whole batch. */
-export interface ArStepInput {
-  readonly rows: Int32Array;
-  readonly key: Key;
-}
-
-export interface ArSessionOptions {
-  readonly workers: number;
-  readonly backend: BackendName;
-  readonly config: ArConfig;
-  readonly train: ArTrainConfig;
-  readonly codes: Codes;
-  /** The rows and the key of step i. */
-  readonly inputs: (step: number) => ArStepInput;
-  readonly state: HostState;
-  readonly trainer: ReturnType<typeof arTrainer>;
-}
-
-/** A session whose steps are the run's step indices. */
-export const arSession = async (o: ArSessionOptions): Promise<TrainingSession<number>> => {
-  if (o.workers === 1) {
-    return localSession(o.state as unknown as ArState, (s, i: number) => { const x = o.inputs(i); return o.trainer.step(s, o.codes, x.rows, x.key); });
-  }
-  const dp = await DataParallel.start<ArShardInputs>(startNodeReplicas(o.workers), arRecipe(o.backend, o.config, o.train), o.state);
-  return parallelSession(dp, (i: number, n) => { const x = o.inputs(i); return arShards(o.codes, x.rows, x.key, n); });
+/** A session whose steps are the run's step indices: the fused step in this thread, or data-parallel replicas in worker threads. */
+export const trainingSession = async <V, X extends object>(o: SessionOptions<V, X>): Promise<TrainingSession<number>> => {
+  if (o.workers === 1) return localSession(o.state, o.trainer, o.inputs, o.describe);
+  const dp = await DataParallel.start<StepInput<V, X>>(startNodeReplicas(o.workers), o.recipe, o.state as HostState);
+  const session = parallelSession(dp, (i: number, n) => o.shard(o.inputs(i), n));
+  const describe = o.describe;
+  return describe ? { ...session, step: async (i) => ({ ...describe(o.inputs(i)), ...(await session.step(i)) }) } : session;
 };
 
 /** Steps `start..stop` of a session under the training loop (checkpoints, NaN stop, metrics); the session is closed afterwards. */

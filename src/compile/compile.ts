@@ -18,15 +18,38 @@ export type RuntimeLeaf = DeviceArray | HostArray | Key | number;
 
 const isRuntimeLeaf = (x: unknown): x is RuntimeLeaf => isDeviceArray(x) || isHostArray(x) || isKey(x) || typeof x === 'number';
 
+// the general tree type maps as a whole: distributing over its recursive union never ends
+type IsAnyTree<T> = [Tree<Node>] extends [T] ? ([T] extends [Tree<Node>] ? true : false) : false;
+
 /** The run-time counterpart of a traced output type: nodes become device arrays. */
-export type Materialized<T> = T extends Node ? DeviceArray
+export type Materialized<T> = IsAnyTree<T> extends true ? Tree<DeviceArray> : T extends Node ? DeviceArray
   : T extends readonly unknown[] ? { [K in keyof T]: Materialized<T[K]> }
   : T extends object ? { [K in keyof T]: Materialized<T[K]> } : never;
 
+/** The same output read back to the host: nodes become host arrays. */
+export type Hosted<T> = IsAnyTree<T> extends true ? Tree<HostArray> : T extends Node ? HostArray
+  : T extends readonly unknown[] ? { [K in keyof T]: Hosted<T[K]> }
+  : T extends object ? { [K in keyof T]: Hosted<T[K]> } : never;
+
+/** What `run` returns: device arrays, except the record fields named in `hostOutputs`, which come back as host arrays. */
+export type Output<R, H extends PropertyKey> = [H] extends [never] ? Materialized<R>
+  : { [K in keyof R]: K extends H ? Hosted<R[K]> : Materialized<R[K]> };
+
 export interface CompileOptions extends ExecOptions {
-  /** Backend to run on; default: DETAILFLOW_BACKEND, else webgpu when an adapter exists, else wasm. */
+  /** Backend to run on; default: the preferred backend, else webgpu when a hardware adapter exists, else wasm. */
   readonly backend?: BackendName | string;
   readonly name?: string;
+}
+
+/** How one compiled function hands memory over; per function, so spreading CompileOptions never carries them. */
+export interface OwnershipOptions<H extends string> {
+  /**
+   * Argument positions the call consumes (JAX's donate_argnums): their device arrays are freed
+   * as soon as the call has run. For state a call replaces: parameters, optimiser state, caches.
+   */
+  readonly donate?: readonly number[];
+  /** Fields of the returned record that the call reads back to the host, freeing their device copies (metrics, images). */
+  readonly hostOutputs?: readonly H[];
 }
 
 interface Cached { plan: Plan; constants: Value[]; outDef: TreeDef; graph: Node[] }
@@ -43,16 +66,18 @@ const signatureOf = (leaves: readonly RuntimeLeaf[], def: TreeDef): string =>
  * A traced function, compiled per input signature into a plan for one backend.
  * `run` is the only place where device memory changes hands.
  */
-export class Compiled<R> {
+export class Compiled<R, H extends string = never> {
   readonly #fn: (...args: never[]) => R;
-  readonly #opts: CompileOptions;
+  readonly #opts: CompileOptions & OwnershipOptions<H>;
   readonly #cache = new Map<string, Cached>();
   #backend: BackendName | undefined;
 
-  constructor(fn: (...args: never[]) => R, opts: CompileOptions) {
+  constructor(fn: (...args: never[]) => R, opts: CompileOptions & OwnershipOptions<H>) {
     this.#fn = fn;
     this.#opts = opts;
     this.#backend = opts.backend === undefined ? undefined : parseBackendName(opts.backend);
+    // the plans' uploaded constants live as long as this function does
+    constantsOwner.register(this, this.#cache, this);
   }
 
   /** Number of distinct input signatures compiled so far. */
@@ -84,10 +109,22 @@ export class Compiled<R> {
     return { cached, leaves };
   }
 
-  async run(...args: unknown[]): Promise<Materialized<R>> {
+  async run(...args: unknown[]): Promise<Output<R, H>> {
     const backend = await this.backend();
     await useBackend(backend);
-    return this.runSync(backend, args);
+    const out = this.runSync(backend, args);
+    const hosted = this.#opts.hostOutputs ?? [];
+    if (hosted.length === 0) return out as Output<R, H>;
+    const rec = out as Record<string, unknown>;
+    const read = await Promise.all(hosted.map(async (k) => [k, await readBack(rec[k])] as const));
+    return Object.freeze({ ...rec, ...Object.fromEntries(read) }) as Output<R, H>;
+  }
+
+  /** Runs and reads the whole result back to the host; the device copies are freed. */
+  async host(...args: unknown[]): Promise<Hosted<R>> {
+    const backend = await this.backend();
+    await useBackend(backend);
+    return await readBack(this.runSync(backend, args)) as Hosted<R>;
   }
 
   runSync(backend: BackendName, args: readonly unknown[]): Materialized<R> {
@@ -107,46 +144,67 @@ export class Compiled<R> {
     try {
       const outs = executePlan(cached.plan, values, cached.constants, backend, this.#opts);
       const wrapped = outs.map((v) => new DeviceArray(v as tf.Tensor, backend));
+      if (this.#opts.donate?.length) consume(args, this.#opts.donate);
       return unflatten(cached.outDef, wrapped) as Materialized<R>;
     } finally {
       uploaded.forEach((t) => t.dispose());
     }
   }
 
-  /** Frees the constants uploaded for every cached plan. */
+  /** Frees the plans' constants now rather than when this function is collected (edges and tests). */
   dispose(): void {
-    for (const c of this.#cache.values()) c.constants.forEach((v) => { if (!isKey(v)) (v as tf.Tensor).dispose(); });
-    this.#cache.clear();
+    constantsOwner.unregister(this);
+    freeConstants(this.#cache);
   }
 }
 
-/** compile(fn): fn takes trees of graph values and returns a tree of graph values. */
-export const compile = <A extends unknown[], R>(fn: (...args: A) => R, opts: CompileOptions = {}): Compiled<R> =>
-  new Compiled(fn as unknown as (...args: never[]) => R, opts);
+const freeConstants = (cache: Map<string, Cached>): void => {
+  for (const c of cache.values()) c.constants.forEach((v) => { if (!isKey(v)) (v as tf.Tensor).dispose(); });
+  cache.clear();
+};
+const constantsOwner = new FinalizationRegistry<Map<string, Cached>>(freeConstants);
 
-/** Releases every device array in a tree (for training loops at the edge). */
+const deviceLeaves = (tree: unknown): DeviceArray[] =>
+  flatten(tree as Tree<unknown>, (x): x is unknown => isRuntimeLeaf(x) || isHostArray(x)).leaves.filter(isDeviceArray);
+
+/** Frees the donated arguments' device arrays, except any also passed at a position that was not donated. */
+const consume = (args: readonly unknown[], donate: readonly number[]): void => {
+  const kept = new Set(args.flatMap((a, i) => (donate.includes(i) ? [] : deviceLeaves(a))));
+  for (const i of donate) for (const d of deviceLeaves(args[i])) if (!kept.has(d)) d.release('donated to a compiled call');
+};
+
+/** Reads every device array of a tree back to the host and frees it. */
+const readBack = async (tree: unknown): Promise<Tree<HostArray>> => {
+  const { leaves, def } = flatten(tree as Tree<DeviceArray>, isDeviceArray, 'device array');
+  const host = await Promise.all(leaves.map((l) => l.host()));
+  leaves.forEach((l) => l.release());
+  return unflatten<HostArray>(def, host);
+};
+
+/**
+ * compile(fn): fn takes trees of graph values and returns a tree of graph values. `donate` and
+ * `hostOutputs` say which memory the call consumes and which results it reads back.
+ */
+export const compile = <A extends unknown[], R, H extends keyof R & string = never>(
+  fn: (...args: A) => R, opts: CompileOptions & OwnershipOptions<H> = {},
+): Compiled<R, H> =>
+  // the traced arguments are rebuilt from the runtime ones, so the parameter types cannot be checked here
+  new Compiled<R, H>(fn as unknown as (...args: never[]) => R, opts);
+
+/** Frees every device array in a tree now (edges and tests; otherwise collection frees them). */
 export const release = (tree: unknown): void => {
   const { leaves } = flatten(tree as Tree<unknown>, (x): x is unknown => isDeviceArray(x) || isKey(x) || isHostArray(x) || typeof x === 'number');
   for (const l of leaves) if (isDeviceArray(l)) l.release();
 };
 
-/** Reads every device array in a tree back to the host. */
-export const toHost = async <T>(tree: T): Promise<Tree<HostArray>> => {
-  const { leaves, def } = flatten(tree as Tree<DeviceArray>, isDeviceArray, 'device array');
-  return unflatten<HostArray>(def, await Promise.all(leaves.map((l) => l.host())));
+/** Reads a tree's device arrays back to the host; host arrays pass through (checkpoints of a state that has not stepped yet). */
+export const toHost = async (tree: object): Promise<Tree<HostArray>> => {
+  const { leaves, def } = flatten(tree as Tree<DeviceArray | HostArray>, (x): x is DeviceArray | HostArray => isDeviceArray(x) || isHostArray(x), 'array');
+  return unflatten<HostArray>(def, await Promise.all(leaves.map((l) => (isDeviceArray(l) ? l.host() : l))));
 };
 
 export { GraphError };
 
 /** Compiles fn, runs it once on these arguments and reads the results back (for scripts and tests). */
-export const runOnce = async <A extends unknown[], R>(fn: (...args: A) => R, args: readonly unknown[], opts: CompileOptions = {}): Promise<Tree<HostArray>> => {
-  const c = compile(fn, opts);
-  try {
-    const out = await c.run(...args);
-    const host = await toHost(out);
-    release(out);
-    return host;
-  } finally {
-    c.dispose();
-  }
-};
+export const runOnce = async <A extends unknown[], R>(fn: (...args: A) => R, args: readonly unknown[], opts: CompileOptions = {}): Promise<Hosted<R>> =>
+  compile(fn, opts).host(...args);

@@ -5,15 +5,23 @@ import type { Shape } from '../ir/shape.ts';
 import type { BackendName } from './backend.ts';
 
 /**
- * A result living on a backend. The executor creates these and the caller owns them:
- * code at the edges (training loops) releases old ones with `release`.
+ * Device memory belongs to the executor, as in JAX: a device array's tensor is freed when the
+ * array is garbage-collected, when a compiled call it was donated to has run, or (at the edges,
+ * to free early) by `release`. Model, trainer and sampler code never frees anything.
  */
+const collected = new FinalizationRegistry<tf.Tensor>((t) => { if (!t.isDisposed) t.dispose(); });
+
+/** A result living on a backend, created by the executor (compiled calls, devicePut). */
 export class DeviceArray {
   #tensor: tf.Tensor | null;
-  constructor(tensor: tf.Tensor, readonly backend: BackendName) { this.#tensor = tensor; }
+  #freedBy = 'released';
+  constructor(tensor: tf.Tensor, readonly backend: BackendName) {
+    this.#tensor = tensor;
+    collected.register(this, tensor, this);
+  }
 
   get tensor(): tf.Tensor {
-    if (!this.#tensor) throw new Error('this DeviceArray was released');
+    if (!this.#tensor) throw new Error(`this DeviceArray was ${this.#freedBy}; keep the result of the call that consumed it instead`);
     return this.#tensor;
   }
   get shape(): Shape { return this.tensor.shape; }
@@ -30,9 +38,13 @@ export class DeviceArray {
     return { data, shape: [...t.shape], dtype: this.dtype };
   }
 
-  release(): void {
-    this.#tensor?.dispose();
+  /** Frees the tensor now instead of at collection (edges only); `why` words the error of a later use. */
+  release(why: 'released' | 'donated to a compiled call' = 'released'): void {
+    if (!this.#tensor) return;
+    collected.unregister(this);
+    this.#tensor.dispose();
     this.#tensor = null;
+    this.#freedBy = why;
   }
 }
 

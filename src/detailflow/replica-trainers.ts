@@ -11,13 +11,14 @@ import type { SplitTrainer } from '../train/data-parallel/replica.ts';
 import type { Tree } from '../tree/tree.ts';
 import type { ArConfig } from './ar/config.ts';
 import { arModel } from './ar/model.ts';
-import { arTrainer, type ArTrainConfig } from './codes/ar-trainer.ts';
+import { arObjective, type ArTrainConfig } from './codes/ar-trainer.ts';
 import { cnnTeacher } from './teacher/cnn.ts';
 import type { CnnTeacherConfig } from './teacher/config.ts';
 import type { TokenizerConfig } from './tokenizer/config.ts';
 import { tokenizer } from './tokenizer/model.ts';
 import type { TrainConfig } from './tokenizer/train-config.ts';
-import { tokenizerTrainer } from './tokenizer/trainer.ts';
+import { tokenizerObjective, type TokenizerStep } from './tokenizer/trainer.ts';
+import { trainer } from '../train/trainer.ts';
 
 export interface TokenizerRecipe extends Recipe {
   readonly kind: 'tokenizer';
@@ -40,16 +41,23 @@ export const tokenizerRecipe = (backend: BackendName, tk: TokenizerConfig, train
 
 export const arRecipe = (backend: BackendName, ar: ArConfig, train: ArTrainConfig): ArRecipe => ({ kind: 'ar', backend, ar, train });
 
+/** The replica's trainer: the same objective as one worker's, built from the recipe on the replica's backend. */
 export const buildReplicaTrainer = (recipe: Recipe): SplitTrainer => {
   const r = recipe as ReplicaRecipe;
   switch (r.kind) {
     case 'tokenizer': {
       const teacher = r.teacher ? cnnTeacher(r.teacher.config) : undefined;
       const tk = tokenizer(r.tokenizer, teacher?.featureDim ?? 1);
-      return tokenizerTrainer(tk, r.train, teacher, r.backend).split(r.teacher?.params) as SplitTrainer;
+      const t = trainer(tokenizerObjective(tk, r.train, teacher), { backend: r.backend });
+      // shards travel without the teacher's parameters: every replica holds them from the recipe
+      const fixed = r.teacher ? { teacher: r.teacher.params } : {};
+      return {
+        gradients: (state, x) => t.gradients(state, { ...(x as TokenizerStep), arrays: { ...(x as TokenizerStep).arrays, ...fixed } }),
+        apply: t.apply,
+      };
     }
     case 'ar':
-      return arTrainer(arModel(r.ar), r.train, r.backend).split() as SplitTrainer;
+      return trainer(arObjective(arModel(r.ar), r.train), { backend: r.backend }) as SplitTrainer;
     default:
       throw new GraphError('input', 'buildReplicaTrainer', `unknown replica recipe '${(recipe as Recipe).kind}' (known: tokenizer, ar)`);
   }

@@ -1,4 +1,4 @@
-import type { DeviceArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
 import type { Node } from '../ir/node.ts';
 import { concat, reshape } from '../ops/index.ts';
 
@@ -8,7 +8,6 @@ import { concat, reshape } from '../ops/index.ts';
  */
 export const packMetrics = (m: Readonly<Record<string, Node>>): Node => concat(Object.keys(m).sort().map((k) => reshape(m[k], [1])), 0);
 
-export const unpackMetrics = async (packed: DeviceArray, names: readonly string[]): Promise<Record<string, number>> => {
-  const data = (await packed.host()).data;
-  return Object.fromEntries([...names].sort().map((k, i) => [k, data[i]]));
-};
+/** The packed vector read back, by the names it was packed from. */
+export const unpackMetrics = (packed: HostArray, names: readonly string[]): Record<string, number> =>
+  Object.fromEntries([...names].sort().map((k, i) => [k, packed.data[i]]));

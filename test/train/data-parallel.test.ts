@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { release, runOnce } from '../../src/compile/compile.ts';
-import { toHostTree } from '../../src/cli/host-tree.ts';
+import { runOnce } from '../../src/compile/compile.ts';
+import { toHost } from '../../src/compile/compile.ts';
 import { hostArray, isHostArray, type HostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import { uniform, splitKey } from '../../src/ops/index.ts';
@@ -12,7 +12,8 @@ import { foldIn, keyFromSeed, shardKey, type Key } from '../../src/random/key.ts
 import { flatten, type Tree } from '../../src/tree/tree.ts';
 import { decodeArConfig } from '../../src/detailflow/ar/config.ts';
 import { arModel } from '../../src/detailflow/ar/model.ts';
-import { arShards, arTrainConfigDefaults, arTrainer, type ArState } from '../../src/detailflow/codes/ar-trainer.ts';
+import { arObjective, arShards, arStep, arTrainConfigDefaults } from '../../src/detailflow/codes/ar-trainer.ts';
+import { trainer, type TrainState } from '../../src/train/trainer.ts';
 import { encodeCodes } from '../../src/detailflow/codes/codes-file.ts';
 import { syntheticCodes } from '../../src/detailflow/codes/synthetic-codes.ts';
 import { arRecipe, buildReplicaTrainer } from '../../src/detailflow/replica-trainers.ts';
@@ -26,7 +27,8 @@ import { ReplicaError, type HostState, type ReplicaPort } from '../../src/train/
 import { replicaServer } from '../../src/train/data-parallel/replica.ts';
 import { meanInto, meanOf, partOf, replicaCount } from '../../src/train/data-parallel/shards.ts';
 import { startNodeReplicas } from '../../src/platform/workers/node-replicas.ts';
-import { tokenizerSession } from '../../src/cli/training-sessions.ts';
+import { trainingSession } from '../../src/cli/training-sessions.ts';
+import { tokenizerRecipe } from '../../src/detailflow/replica-trainers.ts';
 import { runTrainBench } from '../../src/cli/train-bench.ts';
 import { dispatch } from '../../src/cli/main.ts';
 import { memoryIO } from '../../src/cli/io.ts';
@@ -117,15 +119,13 @@ const inProcessReplicas = (count: number, sharesMemory: boolean, seen: Set<strin
 test('AR: the shared-memory exchange and the copied gradients give bit-identical replicas', async () => {
   const model = arModel(arCfg);
   const fresh = model.init(keyFromSeed(1)) as unknown as Tree<HostArray>;
-  const local = arTrainer(model, arTrain, 'cpu');
-  const state0: HostState = { params: fresh, ema: fresh, opt: local.initOpt(fresh) };
-  local.dispose();
+  const state0 = trainer(arObjective(model, arTrain), { backend: 'cpu' }).initState(fresh) as HostState;
   const run = async (sharesMemory: boolean) => {
     const seen = new Set<string>();
     const dp = await DataParallel.start(inProcessReplicas(2, sharesMemory, seen), arRecipe('cpu', arCfg, arTrain), state0, { checkEvery: 1 });
     try {
       const metrics = [];
-      for (let i = 0; i < 2; i++) metrics.push(await dp.step(arShards(codes, arRows(i), arKey(i), 2)));
+      for (let i = 0; i < 2; i++) metrics.push(await dp.step(arShards(arStep(codes, arRows(i), arKey(i)), 2)));
       return { metrics, state: await dp.state(), reduced: seen.has('reduce') };
     } finally {
       await dp.close();
@@ -140,31 +140,30 @@ test('AR: the shared-memory exchange and the copied gradients give bit-identical
 test('AR: 2 worker threads match 1 worker (metrics and state); the identity check catches a perturbed worker; worker errors reject', async () => {
   const model = arModel(arCfg);
   const fresh = model.init(keyFromSeed(0)) as unknown as Tree<HostArray>;
-  const local = arTrainer(model, arTrain, 'cpu');
-  const state0: HostState = { params: fresh, ema: fresh, opt: local.initOpt(fresh) };
+  const local = trainer(arObjective(model, arTrain), { backend: 'cpu' });
+  const state0 = local.initState(fresh) as HostState;
   const ports = startNodeReplicas(2);
   const dp = await DataParallel.start(ports, arRecipe('cpu', arCfg, arTrain), state0);
   try {
-    let s = state0 as unknown as ArState;
+    let s: TrainState = state0;
     for (let i = 0; i < 3; i++) {
-      const one = await local.step(s, codes, arRows(i), arKey(i));
+      const one = await local.step(s, arStep(codes, arRows(i), arKey(i)));
       s = one.state;
-      assertMetricsClose(one.metrics, await dp.step(arShards(codes, arRows(i), arKey(i), 2)), i);
+      assertMetricsClose(one.metrics, await dp.step(arShards(arStep(codes, arRows(i), arKey(i)), 2)), i);
     }
-    const mine = { params: await toHostTree(s.params), ema: await toHostTree(s.ema), opt: await toHostTree(s.opt) };
+    const mine = { params: await toHost(s.params), ema: await toHost(s.ema), opt: await toHost(s.opt) };
     assertClose(mine, await dp.state(), arTrain.lr);
-    release(s);
     await dp.perturb(1);
     await assert.rejects(dp.verify(), (e: Error) => e instanceof ReplicaDivergenceError && /states differ/.test(e.message));
-    const bad = { batch: { ...arShards(codes, arRows(0), arKey(0), 2)[0].batch, clean: hostArray(new Int32Array(3), [3]) }, key: arKey(0) };
+    const shard = arShards(arStep(codes, arRows(0), arKey(0)), 2)[0];
+    const bad = { ...shard, arrays: { batch: { ...shard.arrays.batch, clean: hostArray(new Int32Array(3), [3]) }, key: arKey(0) } };
     await assert.rejects(dp.step([bad, bad]), (e: Error) => e instanceof ReplicaError && /^worker [12] of 2: /.test(e.message));
     // a worker that ends mid-step fails the step instead of leaving it waiting
-    const pending = assert.rejects(dp.step(arShards(codes, arRows(0), arKey(0), 2)), (e: Error) => e instanceof ReplicaError && /worker 2 of 2: the worker was closed/.test(e.message));
+    const pending = assert.rejects(dp.step(arShards(arStep(codes, arRows(0), arKey(0)), 2)), (e: Error) => e instanceof ReplicaError && /worker 2 of 2: the worker was closed/.test(e.message));
     await ports[1].close();
     await pending;
   } finally {
     await dp.close();
-    local.dispose();
   }
 });
 
@@ -178,20 +177,19 @@ test('tokenizer: 2 worker threads match 1 worker (self-correction noise, flips, 
   const data = syntheticDataset(keyFromSeed(3), { count: 32, channels: 1, height: 16, width: 16 });
   const open = async (workers: number) => {
     const run = tokenizerRun(tk, train, data, { backend: 'cpu' });
-    const fresh = run.initParams() as unknown as Tree<HostArray>;
-    return { run, session: await tokenizerSession({ workers, backend: 'cpu', tk, train, run, state: { params: fresh, opt: run.initOpt(fresh) } }) };
+    return { run, session: await trainingSession({ ...run, workers, recipe: tokenizerRecipe('cpu', cfg, train), state: run.initState(run.initParams()) }) };
   };
   const [one, two] = [await open(1), await open(2)];
   try {
     const spans = new Set<number>();
     for (let i = 0; i < 3; i++) {
-      spans.add(one.run.inputs(i).plan.span._tag === 'Some' ? 1 : 0);
+      spans.add(one.run.inputs(i).variant.withSpan ? 1 : 0);
       assertMetricsClose(await one.session.step(i), await two.session.step(i), i);
     }
     assert.ok(spans.has(1), 'a step with self-correction noise was covered');
     assertClose(await one.session.hostState(), await two.session.hostState(), train.lr);
   } finally {
-    for (const x of [one, two]) { await x.session.close(); x.run.dispose(); }
+    for (const x of [one, two]) await x.session.close();
   }
 });
 

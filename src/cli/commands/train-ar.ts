@@ -6,12 +6,12 @@ import { backendFlag, chooseBackend, configProblems, flagProblems, inSection, in
 import { decodeSections } from '../../config/codec.ts';
 import { jsonlLogger, prepareRunDir, startingPoint, progressReporter, saveCheckpoint } from '../training-run.ts';
 import { AR_KIND, loadCodes } from '../ar-files.ts';
-import { arSession, describeWorkers, runSession, workersFlag } from '../training-sessions.ts';
+import { describeWorkers, runSession, trainingSession, workersFlag } from '../training-sessions.ts';
+import { arRecipe } from '../../detailflow/replica-trainers.ts';
 import { decodeArConfig, type ArConfig } from '../../detailflow/ar/config.ts';
 import { arModel } from '../../detailflow/ar/model.ts';
-import { arTrainer, codesStepRows, decodeArTrainConfig, type ArState } from '../../detailflow/codes/ar-trainer.ts';
+import { arRun, decodeArTrainConfig } from '../../detailflow/codes/ar-trainer.ts';
 import type { CodesShape } from '../../detailflow/codes/codes-file.ts';
-import { foldIn, keyFromSeed } from '../../random/key.ts';
 
 const usage = `detailflow train-ar --codes FILE --out RUN_DIR [--config file.json] [--steps S] [--until S]
                      [--backend B] [--resume] [--workers N]
@@ -70,22 +70,15 @@ export const trainArCommand: Command = {
     const train = tc.right;
     const dir = await prepareRunDir(f.out!);
     const backend = await chooseBackend(f.backend);
-    const model = arModel(cfg);
-    const runKey = keyFromSeed(train.seed);
-    const trainer = arTrainer(model, train, backend);
-    const fresh = model.init(foldIn(runKey, 0)) as never;
+    const run = arRun(arModel(cfg), train, codes, backend);
     const file = path.join(dir, 'ar.safetensors');
-    const { state, start } = await startingPoint<ArState>(f.resume, file, AR_KIND, { params: fresh, ema: fresh, opt: trainer.initOpt(fresh) }, io);
+    const { state, start } = await startingPoint(f.resume, file, AR_KIND, run.initState(run.initParams()), io);
     const workers = workersFlag(f.workers, train.batchSize, backend);
     if (E.isLeft(workers)) return flagProblems(io, 'train-ar', [workers.left], usage);
     io.err(`train-ar: ${describeWorkers(workers.right, train.batchSize)} on ${backend}`);
-    const rowsOf = codesStepRows(codes.count, foldIn(runKey, 1), train.batchSize);
     const progress = progressReporter(io, { total: train.steps, startStep: start, imagesPerStep: train.batchSize });
     const log = jsonlLogger(path.join(dir, 'log.jsonl'));
-    const session = await arSession({
-      workers: workers.right, backend, config: cfg, train, codes, trainer, state: state as never,
-      inputs: (i) => ({ rows: rowsOf(i), key: foldIn(foldIn(runKey, 2), i) }),
-    });
+    const session = await trainingSession({ ...run, workers: workers.right, recipe: arRecipe(backend, cfg, train), state });
     const save = async (steps: number) => {
       const trees = await session.hostState();
       return saveCheckpoint(dir, 'ar.safetensors', {
@@ -96,12 +89,8 @@ export const trainArCommand: Command = {
       });
     };
     const stop = Math.min(train.steps, f.until ?? train.steps);
-    try {
-      const last = await runSession(session, { start, stop, checkpointEvery: train.checkpointEvery, save, onMetrics: (i, m) => { progress(i, m); void log(i, m); } });
-      io.out(`ar: ${stop} of ${train.steps} steps done; checkpoint ${last}`);
-    } finally {
-      trainer.dispose();
-    }
+    const last = await runSession(session, { start, stop, checkpointEvery: train.checkpointEvery, save, onMetrics: (i, m) => { progress(i, m); void log(i, m); } });
+    io.out(`ar: ${stop} of ${train.steps} steps done; checkpoint ${last}`);
     return 0;
   },
 };

@@ -7,7 +7,6 @@ import { backendFlag, chooseBackend, configProblems, flagProblems, inSection, in
 import { decodeSections } from '../../config/codec.ts';
 import { jsonlLogger, prepareRunDir, startingPoint, progressReporter, saveCheckpoint, RunError } from '../training-run.ts';
 import { reconstructionPng } from '../reconstruction-png.ts';
-import type { DeviceArray } from '../../compile/device-array.ts';
 import type { HostArray } from '../../ir/host-array.ts';
 import { decodeTokenizerConfig, type TokenizerConfig } from '../../detailflow/tokenizer/config.ts';
 import { decodeTrainConfig, type TrainConfig } from '../../detailflow/tokenizer/train-config.ts';
@@ -18,7 +17,8 @@ import { readFileBytes } from '../../platform/files.ts';
 import type { Teacher } from '../../detailflow/teacher/teacher.ts';
 import type { CnnTeacherConfig } from '../../detailflow/teacher/config.ts';
 import type { Tree } from '../../tree/tree.ts';
-import { describeWorkers, runSession, tokenizerSession, workersFlag } from '../training-sessions.ts';
+import { describeWorkers, runSession, trainingSession, workersFlag  } from '../training-sessions.ts';
+import { tokenizerRecipe } from '../../detailflow/replica-trainers.ts';
 
 const usage = `detailflow train-tokenizer [--config file.json] [--data DIR] --out RUN_DIR [--steps S] [--until S]
                             [--backend B] [--teacher CKPT | --teacher-features FILE | --no-align]
@@ -44,7 +44,6 @@ import { TOKENIZER_KIND, loadTeacher, loadTokenizer } from '../models.ts';
 import { checkTrees } from '../../train/checkpoint.ts';
 const DEFAULT_TEACHER = 'models/teacher.safetensors';
 
-interface State { readonly params: Tree<HostArray | DeviceArray>; readonly opt: Tree<HostArray | DeviceArray> }
 
 export const trainTokenizerCommand: Command = {
   name: 'train-tokenizer',
@@ -103,17 +102,15 @@ export const trainTokenizerCommand: Command = {
     // --init starts from trained parameters (e.g. the shipped model) with a fresh optimiser
     const initial = f.init === undefined ? fresh : await initialParams(f.init, cfg, fresh);
     const file = path.join(dir, 'tokenizer.safetensors');
-    const { state, start } = await startingPoint<State>(f.resume, file, TOKENIZER_KIND, { params: initial as never, opt: run.initOpt(fresh as never) }, io);
+    const { state, start } = await startingPoint(f.resume, file, TOKENIZER_KIND, { ...run.initState(fresh), params: initial }, io);
     const workers = teacher?.kind === 'precomputed' ? E.right(1) : workersFlag(f.workers, train.batchSize, backend);
     if (E.isLeft(workers)) return flagProblems(io, 'train-tokenizer', [workers.left], usage);
     io.err(`train-tokenizer: ${describeWorkers(workers.right, train.batchSize)} on ${backend}`);
     const progress = progressReporter(io, { total: train.steps, startStep: start, imagesPerStep: train.batchSize });
     const log = jsonlLogger(path.join(dir, 'log.jsonl'));
     const snapshot = test.images.slice(0, 8 * cfg.channels * cfg.size * cfg.size);
-    const session = await tokenizerSession({
-      workers: workers.right, backend, tk, train, run, state: state as never,
-      ...(teacherConfig && teacherParams ? { teacher: { config: teacherConfig, params: teacherParams } } : {}),
-    });
+    const recipe = tokenizerRecipe(backend, cfg, train, teacherConfig && teacherParams ? { config: teacherConfig, params: teacherParams } : undefined);
+    const session = await trainingSession({ ...run, workers: workers.right, recipe, state });
     const save = async (steps: number) => {
       const trees = await session.hostState();
       const saved = await saveCheckpoint(dir, 'tokenizer.safetensors', {
@@ -127,12 +124,8 @@ export const trainTokenizerCommand: Command = {
       return saved;
     };
     const stop = Math.min(train.steps, f.until ?? train.steps);
-    try {
-      const last = await runSession(session, { start, stop, checkpointEvery: train.checkpointEvery, save, onMetrics: (i, m) => { progress(i, m); void log(i, m); } });
-      io.out(`tokenizer: ${stop} of ${train.steps} steps done; checkpoint ${last}`);
-    } finally {
-      run.dispose();
-    }
+    const last = await runSession(session, { start, stop, checkpointEvery: train.checkpointEvery, save, onMetrics: (i, m) => { progress(i, m); void log(i, m); } });
+    io.out(`tokenizer: ${stop} of ${train.steps} steps done; checkpoint ${last}`);
     return 0;
   },
 };

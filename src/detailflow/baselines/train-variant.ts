@@ -32,7 +32,7 @@ export interface TrainedVariant {
 export interface TrainOptions {
   readonly backend: BackendName;
   /** The frozen teacher (alignment, perceptual term); without one both terms are off for every row. */
-  readonly teacher?: { readonly teacher: Teacher; readonly params: unknown };
+  readonly teacher?: { readonly teacher: Teacher; readonly params: object };
   readonly onProgress?: (stage: 'tokenizer' | 'codes' | 'ar', step: number, metrics: Readonly<Record<string, number>>) => void;
 }
 

@@ -4,20 +4,17 @@
  * platform-neutral. Everything random derives from (seed, step), so --resume is bit-exact.
  */
 import type * as E from 'fp-ts/lib/Either.js';
-import { compile, release } from '../../compile/compile.ts';
-import { type DeviceArray } from '../../compile/device-array.ts';
-import { type HostArray } from '../../ir/host-array.ts';
-import type { BackendName } from '../../compile/backend.ts';
+import type { DeviceArray } from '../../compile/device-array.ts';
+import type { HostArray } from '../../ir/host-array.ts';
 import type { ConfigError } from '../../config/errors.ts';
 import type { Node } from '../../ir/node.ts';
 import type { Params } from '../../nn/module.ts';
-import { foldIn, shardKey, type Key } from '../../random/key.ts';
+import { foldIn, keyFromSeed, shardKey, type Key } from '../../random/key.ts';
 import { epochOrder } from '../../data/batches.ts';
-import { adamw, type AdamState } from '../../train/adam.ts';
-import { applyGradients, gradientsWithAux, stepFnWithAux } from '../../train/train-step.ts';
-import type { SplitTrainer } from '../../train/data-parallel/replica.ts';
-import { ShardError } from '../../train/data-parallel/shards.ts';
-import { packMetrics, unpackMetrics } from '../../train/metrics.ts';
+import { adamw } from '../../train/adam.ts';
+import { shardRows } from '../../train/data-parallel/shards.ts';
+import type { BackendName } from '../../compile/backend.ts';
+import { trainer, type Objective, type StepInput, type TrainState } from '../../train/trainer.ts';
 import { schedule, warmupCosine, type Schedule } from '../../train/schedule.ts';
 import type { Tree } from '../../tree/tree.ts';
 import { configCodec, decodeWith, intIn, numberIn } from '../../config/codec.ts';
@@ -71,81 +68,61 @@ export const arSchedule = (lr: number, totalSteps: number): Schedule => {
   return schedule((n, step) => n.ifLess(step, warmupSteps, n.add(start, n.mul((lr - start) / warmupSteps, step)), cosine.def(n, n.sub(step, warmupSteps))));
 };
 
-const METRICS = ['loss', 'accuracy', 'gradNorm', 'lr'];
-
-/** One data-parallel shard's inputs for a step: plain data, so they can be posted to a worker. */
-export interface ArShardInputs {
-  /** This shard's rows of the batch (classes, clean codes, correction triples). */
+/** What an AR step feeds its graph: a batch of rows (classes, clean codes, correction triples) and its key. */
+export interface ArArrays {
   readonly batch: Readonly<Record<keyof ArBatch, HostArray>>;
-  /** A shard key (see shardKey): dropout and label draws are this shard's rows of the whole batch's. */
+  /** Dropout and label draws; a shard's key draws its rows of the whole batch's (shardKey). */
   readonly key: Key;
 }
 
-/** Splits a step's rows over `count` equal shards; each shard's key draws its rows of the batch's randomness. */
-export const arShards = (codes: Codes, rows: Int32Array, key: Key, count: number): ArShardInputs[] => {
-  if (rows.length % count !== 0) throw new ShardError(`a batch of ${rows.length} rows does not split into ${count} equal shards`);
-  const n = rows.length / count;
-  return Array.from({ length: count }, (_, k) => ({ batch: codesBatch(codes, rows.subarray(k * n, (k + 1) * n)), key: shardKey(key, k, count) }));
-};
+/** The AR model has one traced graph: its variant is empty. */
+export type ArStep = StepInput<null, ArArrays>;
+
+/** Step inputs for these rows of the codes. */
+export const arStep = (codes: Codes, rows: Int32Array, key: Key): ArStep => ({ variant: null, arrays: { batch: codesBatch(codes, rows), key } });
+
+/** Splits a step over `count` equal shards: each gets its rows of the batch, and a key that draws its rows of the batch's randomness. */
+export const arShards = (x: ArStep, count: number): ArStep[] => Array.from({ length: count }, (_, k) => ({
+  variant: null,
+  arrays: {
+    batch: { classes: shardRows(x.arrays.batch.classes, k, count), clean: shardRows(x.arrays.batch.clean, k, count), input: shardRows(x.arrays.batch.input, k, count), label: shardRows(x.arrays.batch.label, k, count) },
+    key: shardKey(x.arrays.key, k, count),
+  },
+}));
 
 /**
- * The compiled AR step (forward, backward, clipping, AdamW, EMA) as one plan; `split` gives the
- * same step in two halves for data-parallel replicas (a shard's gradients; the update with the
- * averaged gradients, EMA included).
+ * The AR objective: cross-entropy with label dropout and correction triples, AdamW on the
+ * reference's schedule, clipping, and an EMA of the parameters carried beside them.
  */
-export const arTrainer = (model: ArModel, train: ArTrainConfig, backend: BackendName) => {
+export const arObjective = (model: ArModel, train: ArTrainConfig): Objective<null, ArArrays> => {
   const d = arTrainDefaults;
-  const optimizer = adamw({
-    lr: arSchedule(train.lr, train.steps),
-    b1: d.b1, b2: d.b2, weightDecay: d.weightDecay,
-  });
   const loss = arLoss(model, { labelDropout: d.labelDropout, correctionProb: d.correctionProb });
-  const step = compile((params: Params<ArParams>, opt: AdamState, ema: Params<ArParams>, batch: ArBatch, key: Node) => {
-    const out = stepFnWithAux((p: Params<ArParams>) => loss(p, batch, key), optimizer, d.clip)(params, opt);
-    return {
-      params: out.params, opt: out.state, ema: emaUpdate(ema as never, out.params as never, train.ema),
-      metrics: packMetrics({ loss: out.loss, accuracy: out.aux.accuracy, gradNorm: out.gradNorm, lr: out.lr }),
-    };
-  }, { backend, name: 'ar-train-step' });
-  const gradients = compile((params: Params<ArParams>, batch: ArBatch, key: Node) => {
-    const out = gradientsWithAux((p: Params<ArParams>) => loss(p, batch, key))(params);
-    return { grads: out.grads, metrics: packMetrics({ loss: out.loss, accuracy: out.aux.accuracy }) };
-  }, { backend, name: 'ar-gradients' });
-  const update = compile((params: Params<ArParams>, opt: AdamState, ema: Params<ArParams>, grads: Params<ArParams>) => {
-    const out = applyGradients(optimizer, d.clip)(params, opt, grads);
-    return { params: out.params, opt: out.state, ema: emaUpdate(ema as never, out.params as never, train.ema), metrics: packMetrics({ gradNorm: out.gradNorm, lr: out.lr }) };
-  }, { backend, name: 'ar-update' });
-  const metricsOf = async (packed: DeviceArray, names: readonly string[]) => {
-    const m = await unpackMetrics(packed, names);
-    packed.release();
-    return m;
-  };
-  const dispose = (): void => { step.dispose(); gradients.dispose(); update.dispose(); };
   return {
-    initOpt: (params: Tree<HostArray>): Tree<HostArray> => optimizer.initHost(params),
-    /** One step on the given rows; releases the previous state's device arrays. */
-    step: async (s: ArState, codes: Codes, rows: Int32Array, key: Key) => {
-      const out = await step.run(s.params, s.opt, s.ema, codesBatch(codes, rows), key) as unknown as {
-        params: Tree<DeviceArray>; opt: Tree<DeviceArray>; ema: Tree<DeviceArray>; metrics: DeviceArray;
-      };
-      release(s);
-      const metrics = await metricsOf(out.metrics, METRICS);
-      return { state: { params: out.params, opt: out.opt, ema: out.ema } as ArState, metrics };
+    name: 'ar',
+    optimizer: adamw({ lr: arSchedule(train.lr, train.steps), b1: d.b1, b2: d.b2, weightDecay: d.weightDecay }),
+    clip: d.clip,
+    loss: (_, p, x) => {
+      const out = loss(p as Params<ArParams>, x.batch as ArBatch, x.key);
+      return { total: out[0], terms: { accuracy: out[1].accuracy } };
     },
-    split: (): SplitTrainer<ArShardInputs> => ({
-      gradients: async (s, x) => {
-        const out = await gradients.run(s.params, x.batch, x.key) as unknown as { grads: Tree<DeviceArray>; metrics: DeviceArray };
-        return { grads: out.grads, metrics: await metricsOf(out.metrics, ['accuracy', 'loss']) };
-      },
-      apply: async (s, grads) => {
-        const out = await update.run(s.params, s.opt, s.ema, grads) as unknown as {
-          params: Tree<DeviceArray>; opt: Tree<DeviceArray>; ema: Tree<DeviceArray>; metrics: DeviceArray;
-        };
-        release(s);
-        return { state: { params: out.params, opt: out.opt, ema: out.ema }, metrics: await metricsOf(out.metrics, ['gradNorm', 'lr']) };
-      },
-      dispose,
-    }),
-    dispose,
+    carry: {
+      // the EMA starts at the initial parameters (the same host arrays; the first step writes new ones)
+      init: (params) => ({ ema: params }),
+      update: (carried, params) => ({ ema: emaUpdate(carried.ema as Tree<Node>, params, train.ema) }),
+    },
+  };
+};
+
+/** An AR training run as a function of (seed, step): the rows and the key of step i derive from the run key, so resuming repeats it. */
+export const arRun = (model: ArModel, train: ArTrainConfig, codes: Codes, backend: BackendName) => {
+  const runKey = keyFromSeed(train.seed);
+  const rowsOf = codesStepRows(codes.count, foldIn(runKey, 1), train.batchSize);
+  const steps = trainer(arObjective(model, train), { backend });
+  return {
+    initParams: (): ArParams => model.init(foldIn(runKey, 0)),
+    initState: (params: ArParams): TrainState => steps.initState(params),
+    inputs: (i: number): ArStep => arStep(codes, rowsOf(i), foldIn(foldIn(runKey, 2), i)),
+    shard: arShards,
+    trainer: steps,
   };
 };

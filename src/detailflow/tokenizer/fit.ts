@@ -5,30 +5,22 @@
  * same steps. Platform-neutral: the data is a Dataset value, nothing is read or written here.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { release, toHost } from '../../compile/compile.ts';
+import { toHost } from '../../compile/compile.ts';
 import type { BackendName } from '../../compile/backend.ts';
-import type { DeviceArray } from '../../compile/device-array.ts';
-import type { HostArray } from '../../ir/host-array.ts';
 import { stepBatches } from '../../data/batches.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import { foldIn, keyFromSeed } from '../../random/key.ts';
 import { trainLoop } from '../../train/loop.ts';
-import type { Tree } from '../../tree/tree.ts';
+import { trainer, type TrainState } from '../../train/trainer.ts';
 import { teacherArg, type Teacher } from '../teacher/teacher.ts';
 import type { Tokenizer, TokenizerParams } from './model.ts';
 import type { TrainConfig } from './train-config.ts';
-import { planStep, tokenizerTrainer, type TokenizerStepInput, type TrainerState } from './trainer.ts';
+import { planStep, tokenizerObjective, tokenizerShards, tokenizerStep, type TokenizerStep } from './trainer.ts';
 
 export interface RunOptions {
   readonly backend: BackendName;
   /** The frozen teacher (first-token alignment, perceptual term); without one both terms are off. */
-  readonly teacher?: { readonly teacher: Teacher; readonly params: unknown };
-}
-
-/** A state whose arrays are still on the host (before the first step) or on the device. */
-export interface RunState {
-  readonly params: Tree<HostArray | DeviceArray>;
-  readonly opt: Tree<HostArray | DeviceArray>;
+  readonly teacher?: { readonly teacher: Teacher; readonly params?: object };
 }
 
 export const tokenizerRun = (tk: Tokenizer, train: TrainConfig, data: Dataset, opts: RunOptions) => {
@@ -38,27 +30,33 @@ export const tokenizerRun = (tk: Tokenizer, train: TrainConfig, data: Dataset, o
   }
   const runKey = keyFromSeed(train.seed);
   const teacher = opts.teacher?.teacher;
-  const trainer = tokenizerTrainer(tk, train, teacher, opts.backend);
+  const steps = trainer(tokenizerObjective(tk, train, teacher), { backend: opts.backend });
   const batchOf = stepBatches(data, foldIn(runKey, 1), train.batchSize, { flip: train.flip });
   /** What step i (from 0) takes for the whole batch; data-parallel runs split it into shards. */
-  const inputs = (i: number): TokenizerStepInput => {
+  const inputs = (i: number): TokenizerStep => {
     const batch = batchOf(i);
-    const arg = teacher ? teacherArg(teacher, opts.teacher?.params, batch.indices) : E.right(0);
+    const arg = teacher ? teacherArg(teacher, opts.teacher?.params, batch.indices) : E.right(undefined);
     if (E.isLeft(arg)) throw arg.left;
     const warm = c.perceptualWarmup === 0 ? 1 : Math.min(1, (i + 1) / c.perceptualWarmup);
-    return { plan: planStep(tk, foldIn(runKey, 2), i), images: batch.images, teacherArg: arg.right, perceptualWeight: warm };
+    return tokenizerStep(tk, planStep(tk, foldIn(runKey, 2), i), batch.images, warm, arg.right);
   };
   return {
     /** The run's fresh parameters (what the optimiser state is shaped after). */
     initParams: (): TokenizerParams => tk.init(foldIn(runKey, 0)),
-    initOpt: (params: Tree<HostArray>): Tree<HostArray> => trainer.initOpt(params),
+    /** The state of step 0 from these parameters (the optimiser starts fresh). */
+    initState: (params: TokenizerParams): TrainState => steps.initState(params),
     inputs,
-    /** Step i (from 0); releases the previous state's device arrays. */
-    step: (s: RunState, i: number) => {
+    trainer: steps,
+    /** How a step splits over data-parallel replicas. */
+    shard: (x: TokenizerStep, count: number) => tokenizerShards(x, count, teacher),
+    /** What a step's input says: its prefix t, reported before the loss terms. */
+    describe: (x: TokenizerStep) => ({ t: x.variant.t }),
+    /** Step i (from 0); the given state is consumed. */
+    step: async (s: TrainState, i: number) => {
       const x = inputs(i);
-      return trainer.step(s as TrainerState, x.plan, x.images, x.teacherArg, x.perceptualWeight);
+      const r = await steps.step(s, x);
+      return { state: r.state, metrics: { t: x.variant.t, ...r.metrics } };
     },
-    dispose: trainer.dispose,
   };
 };
 
@@ -83,18 +81,13 @@ export const fitTokenizer = async (tk: Tokenizer, train: TrainConfig, data: Data
   const run = tokenizerRun(tk, train, data, opts);
   const fresh = run.initParams();
   const log: Record<string, number>[] = [];
-  try {
-    const { state } = await trainLoop<RunState>({
-      start: 0, total: steps,
-      state: { params: (opts.init ?? fresh) as never, opt: run.initOpt(fresh as never) },
-      checkpointEvery: Number.MAX_SAFE_INTEGER, save: async () => 'memory',
-      step: run.step as never,
-      onMetrics: (step, m) => { log.push({ step, ...m }); opts.onStep?.(step, m); },
-    });
-    const params = await toHost(state.params) as unknown as TokenizerParams;
-    release(state);
-    return { params, log };
-  } finally {
-    run.dispose();
-  }
+  const { state } = await trainLoop<TrainState>({
+    start: 0, total: steps,
+    state: { ...run.initState(fresh), params: opts.init ?? fresh },
+    checkpointEvery: Number.MAX_SAFE_INTEGER, save: async () => 'memory',
+    step: run.step,
+    onMetrics: (step, m) => { log.push({ step, ...m }); opts.onStep?.(step, m); },
+  });
+  // toHost keeps the tree's structure, so the parameters come back as the tokenizer's own type
+  return { params: await toHost(state.params) as unknown as TokenizerParams, log };
 };

@@ -9,8 +9,8 @@ export { l2Normalize, initCodebook, quantize, nearNeighbourNoise, lookupCodes, t
 export { type Corrected, selfCorrect } from './self-correction.ts';
 export { type TokenizerParams, type Tokenizer, type TokenizerParts, tokenizer } from './model.ts';
 export { type StepInputs, type LossTerms, tokenizerLoss } from './objective.ts';
-export { type StepPlan, type TrainerState, planStep, spanMasks, tokenizerTrainer } from './trainer.ts';
+export { type StepPlan, type TokenizerVariant, type TokenizerArrays, type TokenizerStep, planStep, spanMasks, tokenizerStep, tokenizerShards, tokenizerObjective } from './trainer.ts';
 export { prefixBoundaries, type PrefixResult, reconstructor } from './reconstruct.ts';
 export { reconstructionGrid } from './reconstruction-grid.ts';
-export { type RunOptions, type RunState, type FitOptions, type Fit, tokenizerRun, fitTokenizer } from './fit.ts';
+export { type RunOptions, type FitOptions, type Fit, tokenizerRun, fitTokenizer } from './fit.ts';
 export { type ReconReport, noisySpans, reconReport } from './recon-report.ts';

@@ -3,32 +3,26 @@
  * requests with a trainer split in two (gradients of a shard, then the update). The edge that
  * runs it (a Node worker thread, a Web Worker) only moves the messages.
  */
-import { release } from '../../compile/compile.ts';
 import { isDeviceArray, type DeviceArray } from '../../compile/device-array.ts';
 import { hostArray, isHostArray, type HostArray } from '../../ir/host-array.ts';
 import { sizeOf, type Shape } from '../../ir/shape.ts';
 import { flatten, unflatten, type Tree, type TreeDef } from '../../tree/tree.ts';
 import type { Shard } from '../../random/key.ts';
+import type { Metrics, TrainState } from '../trainer.ts';
 import type { ApplyReply, Exchange, GradientsReply, HostState, Recipe, ReplicaRequest } from './protocol.ts';
 import { checksum, meanInto, packInto, packLeaves, partOf, ShardError, unpackLeaves } from './shards.ts';
 
-/** A training state by part, on the replica's backend (host arrays until the first update). */
-export type TrainState = Readonly<Record<string, Tree<DeviceArray | HostArray>>>;
-
-/** A trainer split in two, so the gradients of every shard can be averaged before the update. */
-export interface SplitTrainer<I = unknown> {
-  /** The gradients of the shard's mean loss (the parameters' tree) and its metrics; the state is kept. */
-  gradients(state: TrainState, inputs: I): Promise<{ grads: Tree<DeviceArray>; metrics: Record<string, number> }>;
-  /** The update with the averaged gradients; releases the previous state's device arrays. */
-  apply(state: TrainState, grads: Tree<HostArray>): Promise<{ state: TrainState; metrics: Record<string, number> }>;
-  dispose(): void;
-}
+/** A trainer split in two, so the gradients of every shard can be averaged before the update (train/trainer.ts). */
+export type SplitTrainer<I = unknown> = {
+  readonly gradients: (state: TrainState, inputs: I) => Promise<{ grads: object; metrics: Metrics }>;
+  readonly apply: (state: TrainState, grads: object) => Promise<{ state: TrainState; metrics: Metrics }>;
+};
 
 export type BuildTrainer = (recipe: Recipe) => Promise<SplitTrainer> | SplitTrainer;
 
 const isArray = (x: unknown): x is DeviceArray | HostArray => isDeviceArray(x) || isHostArray(x);
 
-const leavesOf = (t: Tree<DeviceArray | HostArray>) => flatten(t, isArray, 'array');
+const leavesOf = (t: object) => flatten(t as Tree<DeviceArray | HostArray>, isArray, 'array');
 
 const toHostState = async (s: TrainState): Promise<HostState> => Object.fromEntries(await Promise.all(
   Object.keys(s).sort().map(async (k) => {
@@ -77,9 +71,7 @@ export const replicaServer = (build: BuildTrainer) => {
       case 'gradients': {
         const r = ready();
         const out = await r.trainer.gradients(r.state, req.inputs);
-        const { leaves } = flatten(out.grads, isDeviceArray, 'device array');
-        const host = await Promise.all(leaves.map((l) => l.host()));
-        release(out.grads);
+        const host = flatten(out.grads as Tree<HostArray>, isHostArray, 'host array').leaves;
         if (host.length !== r.layout.shapes.length) throw new ShardError(`${host.length} gradients for ${r.layout.shapes.length} parameters`);
         if (shared) {
           packInto(host, shared.own);
@@ -117,15 +109,13 @@ export const replicaServer = (build: BuildTrainer) => {
         const host = await Promise.all(leaves.map((l) => (isDeviceArray(l) ? l.host() : l)));
         const first = Float32Array.from(host[0].data as Float32Array);
         first[0] += 1e-3;
-        release(r.state.params);
         state = { ...r.state, params: unflatten(def, [hostArray(first, host[0].shape), ...host.slice(1)]) };
         return { value: null, transfer: [] };
       }
     }
   };
+  // the state's device arrays go with it: the executor frees them once nothing holds them
   const dispose = (): void => {
-    trainer?.dispose();
-    if (state) release(state);
     trainer = undefined;
     state = undefined;
     shared = undefined;

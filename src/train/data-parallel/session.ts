@@ -3,13 +3,10 @@
  * thread (one worker: the whole step as one compiled plan) or in data-parallel replicas.
  * `G` is what one step takes for the whole batch (images, rows, per-step plan).
  */
-import { release } from '../../compile/compile.ts';
-import { isDeviceArray, type DeviceArray } from '../../compile/device-array.ts';
-import { isHostArray, type HostArray } from '../../ir/host-array.ts';
-import { flatten, unflatten, type Tree } from '../../tree/tree.ts';
+import { toHost } from '../../compile/compile.ts';
 import type { DataParallel } from './coordinator.ts';
 import type { HostState } from './protocol.ts';
-import type { TrainState } from './replica.ts';
+import type { Metrics, StepInput, Trainer, TrainState } from '../trainer.ts';
 
 export interface TrainingSession<G> {
   /** Workers taking part: 1 in this thread, else the replica count. */
@@ -17,39 +14,36 @@ export interface TrainingSession<G> {
   step(input: G): Promise<Record<string, number>>;
   /** The state as host arrays (for checkpoints). */
   hostState(): Promise<HostState>;
-  /** Frees the state and ends any workers (the trainer is the caller's to dispose); safe to call twice. */
+  /** Drops the state and ends any workers; safe to call twice. */
   close(): Promise<void>;
 }
 
-const hostTree = async (t: Tree<DeviceArray | HostArray>): Promise<Tree<HostArray>> => {
-  const { leaves, def } = flatten(t, (x): x is DeviceArray | HostArray => isDeviceArray(x) || isHostArray(x), 'array');
-  return unflatten(def, await Promise.all(leaves.map((l) => (isDeviceArray(l) ? l.host() : l))));
-};
 
-/** One worker: `step` is the trainer's fused step, which releases the state it replaces. */
-export const localSession = <S extends object, G>(
-  initial: S, step: (state: S, input: G) => Promise<{ state: S; metrics: Record<string, number> }>,
-): TrainingSession<G> => {
-  let state: S | undefined = initial;
-  const current = (): S => {
+/**
+ * One worker: each step is the trainer's fused step on the input of that step index, which
+ * consumes the state it replaces; `describe` adds what the step's input says (e.g. the prefix t).
+ */
+export const localSession = <V, X extends object>(
+  initial: TrainState, trainer: Trainer<V, X>, inputs: (step: number) => StepInput<V, X>, describe: (x: StepInput<V, X>) => Metrics = () => ({}),
+): TrainingSession<number> => {
+  let state: TrainState | undefined = initial;
+  const current = (): TrainState => {
     if (!state) throw new Error('this training session was closed');
     return state;
   };
   return {
     workers: 1,
-    step: async (input) => {
-      const r = await step(current(), input);
+    step: async (i) => {
+      const x = inputs(i);
+      const r = await trainer.step(current(), x);
       state = r.state;
-      return r.metrics;
+      return { ...describe(x), ...r.metrics };
     },
     hostState: async () => {
-      const s = current() as TrainState;
-      return Object.fromEntries(await Promise.all(Object.keys(s).map(async (k) => [k, await hostTree(s[k])] as const)));
+      const s = current();
+      return Object.fromEntries(await Promise.all(Object.keys(s).map(async (k) => [k, await toHost(s[k])] as const)));
     },
-    close: async () => {
-      if (state) release(state);
-      state = undefined;
-    },
+    close: async () => { state = undefined; },
   };
 };
 

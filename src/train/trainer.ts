@@ -1,0 +1,141 @@
+/**
+ * One trainer for every model: what differs between the tokenizer, the AR model and the
+ * classifiers is an Objective value (its loss, optimiser, clipping and carried state); the
+ * compiled step, its two data-parallel halves, memory hand-over and metrics are written once.
+ */
+import { compile } from '../compile/compile.ts';
+import type { BackendName } from '../compile/backend.ts';
+import type { DeviceArray } from '../compile/device-array.ts';
+import type { HostArray } from '../ir/host-array.ts';
+import type { Node } from '../ir/node.ts';
+import type { Key } from '../random/key.ts';
+import type { Tree } from '../tree/tree.ts';
+import { packMetrics, unpackMetrics } from './metrics.ts';
+import type { Optimizer } from './optimizer.ts';
+import { applyGradients, gradientsWithAux } from './train-step.ts';
+
+/**
+ * A training state by part: the parameters, the optimiser state and whatever the objective
+ * carries (e.g. `ema`), each a tree of arrays: on the host before the first step (or from a
+ * checkpoint), on the device after. Trees are plain records checked when flattened, so model
+ * parameter interfaces fit without casts.
+ */
+export type TrainState = Readonly<Record<string, object>>;
+
+/** What a step feeds the graph: a record of arrays, keys and numbers (nested records allowed). */
+export type StepArrays = object;
+
+/** The traced view of step arrays: every leaf is a graph value. */
+export type Traced<X> = X extends HostArray | DeviceArray | Key | number ? Node
+  : X extends object ? { readonly [K in keyof X]: Traced<X[K]> } : X;
+
+/** One step's inputs: `variant` fixes the traced graph (one compiled plan per distinct value), `arrays` feed it. */
+export interface StepInput<V, X extends StepArrays> {
+  readonly variant: V;
+  readonly arrays: X;
+}
+
+/** The loss of a batch (a scalar mean) and its named terms from the same forward pass. */
+export interface LossValue {
+  readonly total: Node;
+  readonly terms: Readonly<Record<string, Node>>;
+}
+
+/** State updated after each parameter update, beside `params` and `opt` (e.g. an EMA of the parameters). */
+export interface Carry {
+  init(params: object): Readonly<Record<string, object>>;
+  update(carried: Readonly<Record<string, Tree<Node>>>, params: Tree<Node>): Readonly<Record<string, Tree<Node>>>;
+}
+
+export interface Objective<V, X extends StepArrays> {
+  /** Names the compiled plans (in errors and profiles). */
+  readonly name: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the state type is the optimiser's own business
+  readonly optimizer: Optimizer<any>;
+  /** Clip gradients to this global L2 norm before the update. */
+  readonly clip?: number;
+  loss(variant: V, params: Tree<Node>, x: Traced<X>): LossValue;
+  readonly carry?: Carry;
+}
+
+export type Metrics = Readonly<Record<string, number>>;
+
+export interface Trainer<V, X extends StepArrays> {
+  /** The state of step 0: these parameters, a fresh optimiser state and the carried parts. */
+  initState(params: object): TrainState;
+  /** One step as one compiled plan (forward, backward, clipping, update, carry); the given state is consumed. */
+  step(state: TrainState, input: StepInput<V, X>): Promise<{ state: TrainState; metrics: Metrics }>;
+  /** A data-parallel replica's first half: its shard's gradients (read back) and loss terms; the state is kept. */
+  gradients(state: TrainState, input: StepInput<V, X>): Promise<{ grads: object; metrics: Metrics }>;
+  /** The second half: the update with the averaged gradients; the given state is consumed. */
+  apply(state: TrainState, grads: object): Promise<{ state: TrainState; metrics: Metrics }>;
+  /** Compiled plans so far (one per variant and half). */
+  readonly planCount: number;
+}
+
+type StateNodes = Readonly<Record<string, Tree<Node>>>;
+type Updated = { readonly state: StateNodes; readonly metrics: Node };
+
+export const trainer = <V, X extends StepArrays>(obj: Objective<V, X>, opts: { readonly backend: BackendName }): Trainer<V, X> => {
+  // metric names are known once a plan is traced; packed in sorted order, one transfer per step
+  const names = new Map<string, string[]>();
+  const packed = (plan: string, m: Readonly<Record<string, Node>>): Node => {
+    names.set(plan, Object.keys(m).sort());
+    return packMetrics(m);
+  };
+  const metricsOf = (plan: string, m: HostArray): Metrics => unpackMetrics(m, names.get(plan) ?? []);
+  type Terms = Readonly<Record<string, Node>>;
+  // the traced step arrays have the step arrays' structure (compile rebuilds them leaf by leaf)
+  const gradientsOf = (v: V, x: Tree<Node>, params: Tree<Node>) =>
+    gradientsWithAux<Tree<Node>, [], Terms>((p): [Node, Terms] => { const l = obj.loss(v, p, x as Traced<X>); return [l.total, l.terms]; })(params);
+  const update = (state: StateNodes, grads: Tree<Node>) => {
+    const { params, opt, ...carried } = state;
+    const u = applyGradients(obj.optimizer, obj.clip)(params, opt, grads);
+    const next = obj.carry ? obj.carry.update(carried, u.params) : {};
+    return { state: { ...next, params: u.params, opt: u.state as Tree<Node> }, gradNorm: u.gradNorm, lr: u.lr };
+  };
+
+  const plans = new Map<string, { readonly planCount: number }>();
+  const planFor = <C extends { readonly planCount: number }>(id: string, build: () => C): C => {
+    let p = plans.get(id) as C | undefined;
+    if (!p) { p = build(); plans.set(id, p); }
+    return p;
+  };
+  const base = { backend: opts.backend };
+  const stepPlan = (v: V) => {
+    const id = `step ${JSON.stringify(v)}`;
+    return planFor(id, () => compile((state: StateNodes, x: Tree<Node>): Updated => {
+      const g = gradientsOf(v, x, state.params);
+      const u = update(state, g.grads);
+      return { state: u.state, metrics: packed(id, { ...g.aux, loss: g.loss, gradNorm: u.gradNorm, lr: u.lr }) };
+    }, { ...base, name: `${obj.name}-step`, donate: [0], hostOutputs: ['metrics'] }));
+  };
+  const gradientsPlan = (v: V) => {
+    const id = `gradients ${JSON.stringify(v)}`;
+    return planFor(id, () => compile((params: Tree<Node>, x: Tree<Node>): { readonly grads: Tree<Node>; readonly metrics: Node } => {
+      const g = gradientsOf(v, x, params);
+      return { grads: g.grads, metrics: packed(id, { ...g.aux, loss: g.loss }) };
+    }, { ...base, name: `${obj.name}-gradients`, hostOutputs: ['grads', 'metrics'] }));
+  };
+  const applyPlan = () => planFor('apply', () => compile((state: StateNodes, grads: Tree<Node>): Updated => {
+    const u = update(state, grads);
+    return { state: u.state, metrics: packed('apply', { gradNorm: u.gradNorm, lr: u.lr }) };
+  }, { ...base, name: `${obj.name}-update`, donate: [0], hostOutputs: ['metrics'] }));
+
+  return {
+    initState: (params) => ({ ...obj.carry?.init(params), params, opt: obj.optimizer.initHost(params) }),
+    step: async (state, input) => {
+      const out = await stepPlan(input.variant).run(state, input.arrays);
+      return { state: out.state as TrainState, metrics: metricsOf(`step ${JSON.stringify(input.variant)}`, out.metrics) };
+    },
+    gradients: async (state, input) => {
+      const out = await gradientsPlan(input.variant).run(state.params, input.arrays);
+      return { grads: out.grads, metrics: metricsOf(`gradients ${JSON.stringify(input.variant)}`, out.metrics) };
+    },
+    apply: async (state, grads) => {
+      const out = await applyPlan().run(state, grads);
+      return { state: out.state as TrainState, metrics: metricsOf('apply', out.metrics) };
+    },
+    get planCount() { return [...plans.values()].reduce((n, p) => n + p.planCount, 0); },
+  };
+};
