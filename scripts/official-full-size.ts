@@ -6,7 +6,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { release, runOnce } from '../src/compile/compile.ts';
+import { runOnce } from '../src/compile/compile.ts';
 import { useBackend } from '../src/compile/backend.ts';
 import { installNodeWebGPU } from '../src/platform/node-webgpu.ts';
 import { writeTorchSave, type TensorToWrite } from '../src/io/pytorch/write.ts';
@@ -83,8 +83,6 @@ for (const run of [1, 2]) {
   const r = await time(`sample 1 image (GPT-L, N = 128, g = 8, CFG 1.5, KV cache), run ${run}`, () => sampler.grouped(params, [207], keyFromSeed(run), { cfg: 1.5, topK: 8192 }));
   tokens = r.tokens;
 }
-release(params);
-sampler.dispose();
 const tk = E.getOrElseW((e: string) => { throw new Error(e); })(decodeOfficialTokenizerFile(new Uint8Array(readFileSync(path.join(models, 'tokenizer.safetensors')))));
 const model = officialTokenizer(tk.config);
 for (const t of [8, 128]) {

@@ -34,12 +34,8 @@ const labels = classes.flatMap((c) => Array<number>(perClass).fill(c));
 
 const backend = await pickBackend(f.backend);
 const gen = pretrained.generator(models, { backend });
-try {
-  const g = await gen.generate(labels, keyFromSeed(Number(f.seed ?? 0)), f.cfg ? { cfg: Number(f.cfg) } : {}, { progressive: true });
-  console.log(`${labels.length} images in ${g.passes} passes, ${g.seconds.toFixed(2)} s on ${backend}`);
-  const samples = await writePng(out, 'samples.png', pretrained.sampleGrid(g, perClass));
-  const progressive = await writePng(out, 'progressive.png', pretrained.progressiveStrip(g, 2, classes.map((_, i) => i * perClass)));
-  console.log(JSON.stringify({ example: 'deno-sample', backend, images: labels.length, passes: g.passes, frames: g.frames.map((x) => x.tokens), seconds: g.seconds, samples, progressive }));
-} finally {
-  gen.dispose();
-}
+const g = await gen.generate(labels, keyFromSeed(Number(f.seed ?? 0)), f.cfg ? { cfg: Number(f.cfg) } : {}, { progressive: true });
+console.log(`${labels.length} images in ${g.passes} passes, ${g.seconds.toFixed(2)} s on ${backend}`);
+const samples = await writePng(out, 'samples.png', pretrained.sampleGrid(g, perClass));
+const progressive = await writePng(out, 'progressive.png', pretrained.progressiveStrip(g, 2, classes.map((_, i) => i * perClass)));
+console.log(JSON.stringify({ example: 'deno-sample', backend, images: labels.length, passes: g.passes, frames: g.frames.map((x) => x.tokens), seconds: g.seconds, samples, progressive }));

@@ -51,18 +51,14 @@ await runMain(async () => {
 
   const backend = await pickBackend(flags.backend);
   const gen = pretrained.generator(models, { backend });
-  try {
-    console.log(`sampling ${labels.length} images (${classes.map((c) => data.fashionMnistClasses[c] ?? c).join(', ')}) in ${gen.passes} passes on ${backend}`);
-    const g = await gen.generate(labels, keyFromSeed(Number(flags.seed)), sampling, {
-      onFrame: (f) => console.log(`pass ${f.index + 1}/${gen.passes}: ${f.tokens} tokens decoded at ${f.images[0].width}x${f.images[0].width}, ${(f.elapsedMs / 1000).toFixed(2)} s`),
-    });
-    const samples = await writePng(path.join(flags.out, 'samples.png'), pretrained.sampleGrid(g, perClass));
-    const progressive = await writePng(path.join(flags.out, 'progressive.png'), pretrained.progressiveStrip(g, 2, classes.map((_, i) => i * perClass)));
-    console.log(JSON.stringify({
-      example: 'sample', backend, models: files, images: labels.length, passes: g.passes, frames: g.frames.map((f) => f.tokens),
-      seconds: g.seconds, samples, progressive,
-    }));
-  } finally {
-    gen.dispose();
-  }
+  console.log(`sampling ${labels.length} images (${classes.map((c) => data.fashionMnistClasses[c] ?? c).join(', ')}) in ${gen.passes} passes on ${backend}`);
+  const g = await gen.generate(labels, keyFromSeed(Number(flags.seed)), sampling, {
+    onFrame: (f) => console.log(`pass ${f.index + 1}/${gen.passes}: ${f.tokens} tokens decoded at ${f.images[0].width}x${f.images[0].width}, ${(f.elapsedMs / 1000).toFixed(2)} s`),
+  });
+  const samples = await writePng(path.join(flags.out, 'samples.png'), pretrained.sampleGrid(g, perClass));
+  const progressive = await writePng(path.join(flags.out, 'progressive.png'), pretrained.progressiveStrip(g, 2, classes.map((_, i) => i * perClass)));
+  console.log(JSON.stringify({
+    example: 'sample', backend, models: files, images: labels.length, passes: g.passes, frames: g.frames.map((f) => f.tokens),
+    seconds: g.seconds, samples, progressive,
+  }));
 });

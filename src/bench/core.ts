@@ -42,7 +42,7 @@ export const runCoreBench = async (
     x: hostArray(normalHost(keyFromSeed(1), batch * seq * width), [batch, seq, width]),
     y: hostArray(normalHost(keyFromSeed(2), batch * seq * width), [batch, seq, width]),
   };
-  const contenders: Contender[] = [dslContender(config, backend, data, params0)];
+  const contenders: Contender[] = [await dslContender(config, backend, data, params0)];
   try {
     for (const v of baselines) contenders.push(await tfjsContender(config, backend, data, params0, v));
     const timings = await timeBlocks(contenders.map((c) => c.step), warmup, steps);
@@ -54,6 +54,6 @@ export const runCoreBench = async (
     const best = Math.min(...baselines.map((v) => (tfjs[v] as ContenderResult).medianMs));
     return { backend, config, warmup, steps, flopsPerStep: flops, dsl, tfjs, ratio: dsl.medianMs / best, ratios };
   } finally {
-    for (const c of contenders) c.dispose();
+    for (const c of contenders) c.dispose?.();
   }
 };

@@ -182,6 +182,16 @@ const readBack = async (tree: unknown): Promise<Tree<HostArray>> => {
 };
 
 /**
+ * Moves a result to the host: reads it back and frees the device copy, which the caller gives up
+ * (like a donation). For results read once, lazily, after later calls were queued behind them.
+ */
+export const moveToHost = async (a: DeviceArray): Promise<HostArray> => {
+  const h = await a.host();
+  a.release('moved to the host');
+  return h;
+};
+
+/**
  * compile(fn): fn takes trees of graph values and returns a tree of graph values. `donate` and
  * `hostOutputs` say which memory the call consumes and which results it reads back.
  */

@@ -39,7 +39,7 @@ export class DeviceArray {
   }
 
   /** Frees the tensor now instead of at collection (edges only); `why` words the error of a later use. */
-  release(why: 'released' | 'donated to a compiled call' = 'released'): void {
+  release(why: 'released' | 'donated to a compiled call' | 'moved to the host' = 'released'): void {
     if (!this.#tensor) return;
     collected.unregister(this);
     this.#tensor.dispose();

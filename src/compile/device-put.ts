@@ -6,7 +6,7 @@ import { defaultBackend, parseBackendName, useBackend, type BackendName } from '
 import { DeviceArray, isDeviceArray } from './device-array.ts';
 
 /** A host tree with its arrays on a device (what devicePut returns). */
-export type OnDevice<T> = T extends HostArray ? DeviceArray
+export type OnDevice<T> = T extends HostArray | DeviceArray ? DeviceArray
   : T extends readonly unknown[] ? { readonly [K in keyof T]: OnDevice<T[K]> }
   : T extends object ? { readonly [K in keyof T]: OnDevice<T[K]> } : T;
 

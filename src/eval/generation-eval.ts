@@ -4,7 +4,8 @@
  * (features for gFD and precision/recall, predictions for class accuracy). Batch i uses the key
  * foldIn(key, i), so a run is a pure function of (models, labels, batch size, key, options).
  */
-import { compile, release, type CompileOptions } from '../compile/compile.ts';
+import { compile, type CompileOptions } from '../compile/compile.ts';
+import { devicePut } from '../compile/device-put.ts';
 import type { HostArray } from '../ir/host-array.ts';
 import type { Node } from '../ir/node.ts';
 import type { Params } from '../nn/module.ts';
@@ -38,29 +39,19 @@ export const evaluateGeneration = async (
 ): Promise<GenerationEval> => {
   const { tk, params, ar } = models;
   const sampler = arSampler(ar.config, opts);
-  const upload = compile((p: unknown) => p, { ...opts, name: 'upload-tokenizer' });
   const decode = compile((p: Params<TokenizerParams>, idx: Node) => clampImages(tk.decodeIndices(p, idx)), { ...opts, name: 'decode-full' });
   const collect = featureCollector(ex.featureDim);
   let seconds = 0;
   let passes = 0;
-  const tkDevice = await upload.run(params);
+  const tkDevice = await devicePut(params, opts);
   const arDevice = await sampler.upload(ar.ema);
-  try {
-    for (let s = 0, i = 0; s < labels.length; s += batch, i++) {
-      const t0 = performance.now();
-      const r = await (ar.sampler === 'token-by-token' ? sampler.tokenByToken : sampler.grouped)(arDevice, labels.subarray(s, Math.min(s + batch, labels.length)), foldIn(key, i), sampling);
-      const out = await decode.run(tkDevice, r.tokens);
-      const images: HostArray = await out.host();
-      release(out);
-      seconds += (performance.now() - t0) / 1000;
-      passes = r.passes;
-      collect.add(await ex.run(images));
-    }
-  } finally {
-    release([tkDevice, arDevice]);
-    sampler.dispose();
-    decode.dispose();
-    upload.dispose();
+  for (let s = 0, i = 0; s < labels.length; s += batch, i++) {
+    const t0 = performance.now();
+    const r = await (ar.sampler === 'token-by-token' ? sampler.tokenByToken : sampler.grouped)(arDevice, labels.subarray(s, Math.min(s + batch, labels.length)), foldIn(key, i), sampling);
+    const images: HostArray = await decode.host(tkDevice, r.tokens);
+    seconds += (performance.now() - t0) / 1000;
+    passes = r.passes;
+    collect.add(await ex.run(images));
   }
   return { samples: labels.length, labels, features: collect.done(), seconds, passes };
 };

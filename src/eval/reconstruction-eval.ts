@@ -3,8 +3,8 @@
  * all N tokens at full size, clamped to [-1, 1], then scored: PSNR against the original, and the
  * metric network's features of the reconstructions (for rFD against the originals' features).
  */
-import { compile, release, type CompileOptions } from '../compile/compile.ts';
-import type { DeviceArray } from '../compile/device-array.ts';
+import { compile, type CompileOptions } from '../compile/compile.ts';
+import { devicePut } from '../compile/device-put.ts';
 import type { Node } from '../ir/node.ts';
 import type { Params } from '../nn/module.ts';
 import type { Tokenizer, TokenizerParams } from '../detailflow/tokenizer/model.ts';
@@ -31,7 +31,6 @@ export const evaluateReconstruction = async (
   const shape = [c.channels, c.size, c.size];
   const per = c.channels * c.size * c.size;
   const n = images.length / per;
-  const upload = compile((p: unknown) => p, { ...opts, name: 'upload-tokenizer' });
   const plan = compile((p: Params<TokenizerParams>, x: Node) => {
     const y = clampImages(tk.decodeCodes(p, tk.encode(p, x).codes));
     return { images: y, psnr: psnrExpr(y, x) };
@@ -39,22 +38,14 @@ export const evaluateReconstruction = async (
   const collect = featureCollector(ex.featureDim);
   let psnrSum = 0;
   let seconds = 0;
-  const device = await upload.run(params);
-  try {
-    for (let s = 0; s < n; s += batch) {
-      const b = Math.min(batch, n - s);
-      const t0 = performance.now();
-      const out = await plan.run(device, imageBatch(images, per, shape, s, b)) as unknown as { images: DeviceArray; psnr: DeviceArray };
-      const [im, ps] = [await out.images.host(), await out.psnr.host()];
-      release(out);
-      seconds += (performance.now() - t0) / 1000;
-      for (const v of ps.data) psnrSum += v;
-      collect.add(await ex.run(im));
-    }
-  } finally {
-    release(device);
-    plan.dispose();
-    upload.dispose();
+  const device = await devicePut(params, opts);
+  for (let s = 0; s < n; s += batch) {
+    const b = Math.min(batch, n - s);
+    const t0 = performance.now();
+    const out = await plan.host(device, imageBatch(images, per, shape, s, b));
+    seconds += (performance.now() - t0) / 1000;
+    for (const v of out.psnr.data) psnrSum += v;
+    collect.add(await ex.run(out.images));
   }
   return { images: n, psnr: psnrSum / n, features: collect.done(), seconds };
 };

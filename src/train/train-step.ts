@@ -1,4 +1,4 @@
-import { compile, release, type CompileOptions, type Compiled, type Materialized } from '../compile/compile.ts';
+import { compile, type CompileOptions, type Compiled } from '../compile/compile.ts';
 import type { Node } from '../ir/node.ts';
 import type { Tree } from '../tree/tree.ts';
 import { valueAndGradWithAux } from '../transforms/grad.ts';
@@ -59,20 +59,10 @@ export const applyGradients = <S>(optimizer: Optimizer<S>, clip?: number) =>
  * One compiled training step (params, state, ...batch) -> { params, state, loss, gradNorm, lr }.
  * The step count lives in the optimiser state, so the schedule and the bias correction read the
  * same counter. Batch arguments are whatever lossFn takes after the parameters (arrays, keys).
+ * The step consumes the parameters and state it is given (donated), so a loop holds one copy of
+ * each, and reads the scalars back to the host.
  */
 export const trainStep = <P extends Tree<Node>, S, B extends unknown[]>(
   lossFn: (params: P, ...batch: B) => Node, optimizer: Optimizer<S>, opts: TrainStepOptions = {},
-): Compiled<StepOutput<P, S>> => compile(stepFn(lossFn, optimizer, opts.clip), { name: 'trainStep', ...opts });
-
-/**
- * Runs a compiled step and releases the previous parameters and state (device arrays only;
- * host arrays and keys are left alone), so a loop holds one copy of each.
- */
-export const advance = async <P, S>(
-  step: Compiled<StepOutput<P, S>>, params: unknown, state: unknown, ...batch: unknown[]
-): Promise<Materialized<StepOutput<P, S>>> => {
-  const out = await step.run(params, state, ...batch);
-  release(params);
-  release(state);
-  return out;
-};
+): Compiled<StepOutput<P, S>, 'loss' | 'gradNorm' | 'lr'> =>
+  compile(stepFn(lossFn, optimizer, opts.clip), { name: 'trainStep', ...opts, donate: [0, 1], hostOutputs: ['loss', 'gradNorm', 'lr'] });

@@ -45,14 +45,10 @@ test(`the shipped evaluator classifies the first 2000 test images with accuracy 
   assert.ok(E.isRight(test));
   const n = 2000;
   const ex = featureExtractor(net, params, { backend: 'wasm' });
-  try {
-    const set = await extractFeatureSet(ex, test.right.images.subarray(0, n * 32 * 32), [1, 32, 32], 250);
-    const acc = classAccuracy(set.predictions, test.right.labels.subarray(0, n), 10);
-    assert.ok(acc.accuracy > ACCURACY_FLOOR, `accuracy ${acc.accuracy}`);
-    assert.ok(acc.perClass.every((c) => c.accuracy > 0.5), `a class is mostly missed: ${acc.perClass.map((c) => c.accuracy.toFixed(2))}`);
-  } finally {
-    ex.dispose();
-  }
+  const set = await extractFeatureSet(ex, test.right.images.subarray(0, n * 32 * 32), [1, 32, 32], 250);
+  const acc = classAccuracy(set.predictions, test.right.labels.subarray(0, n), 10);
+  assert.ok(acc.accuracy > ACCURACY_FLOOR, `accuracy ${acc.accuracy}`);
+  assert.ok(acc.perClass.every((c) => c.accuracy > 0.5), `a class is mostly missed: ${acc.perClass.map((c) => c.accuracy.toFixed(2))}`);
 });
 
 test('eval scores the shipped tokenizer and an AR checkpoint on a tiny limit, each figure with its image count', async () => {

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compile, release } from '../../src/compile/compile.ts';
+import { compile } from '../../src/compile/compile.ts';
 import type { Node } from '../../src/ir/node.ts';
 import { batchAt, epochOrder } from '../../src/data/batches.ts';
 import { syntheticDataset } from '../../src/data/synthetic.ts';
 import type { Params } from '../../src/nn/module.ts';
 import { foldIn, keyFromSeed } from '../../src/random/key.ts';
-import { adam, advance, trainStep } from '../../src/train/index.ts';
+import { adam, trainStep } from '../../src/train/index.ts';
 import { cnnTeacher, cnnTeacherDefaults, teacherLoss, type CnnTeacherConfig, type CnnTeacherParams } from '../../src/detailflow/teacher/index.ts';
 
 // A narrow teacher (widths 8-32) keeps this quick; the layers and the objective are the real ones.
@@ -26,9 +26,8 @@ test('the CNN teacher learns the synthetic shapes: 40 Adam steps on wasm cut the
   for (let s = 0; s < cfg.steps; s++) {
     const epoch = Math.floor(s / perEpoch);
     const batch = batchAt(ds, epochOrder(foldIn(key, 3), epoch, ds.count), (s % perEpoch) * cfg.batchSize, cfg.batchSize);
-    const out = await advance(step, params, state, batch.images, batch.labels);
-    losses.push((await out.loss.host()).data[0]!);
-    release([out.loss, out.gradNorm, out.lr]);
+    const out = await step.run(params, state, batch.images, batch.labels);
+    losses.push(out.loss.data[0]!);
     ({ params, state } = out);
   }
   const first = losses.slice(0, 5).reduce((a, b) => a + b) / 5;
@@ -38,10 +37,6 @@ test('the CNN teacher learns the synthetic shapes: 40 Adam steps on wasm cut the
 
   const evalFn = compile((p: Params<CnnTeacherParams>, x: Node, y: Node) => objective(p, x, y).accuracy, { backend: 'wasm' });
   const held = batchAt(heldOut, epochOrder(foldIn(key, 4), 0, heldOut.count), 0, 256);
-  const acc = await evalFn.run(params, held.images, held.labels);
-  const accuracy = (await acc.host()).data[0]!;
-  release([acc, params, state]);
-  evalFn.dispose();
-  step.dispose();
+  const accuracy = (await evalFn.host(params, held.images, held.labels)).data[0]!;
   assert.ok(accuracy > 0.6, `held-out accuracy ${accuracy} (chance is 0.25)`);
 });

@@ -45,7 +45,7 @@ test('checkpoint bytes: a round trip gives the same readout; another kind or a m
   const images = normalHost(keyFromSeed(6), 7 * 32 * 32);
   const read = async (p: unknown) => {
     const ex = featureExtractor(net, p as never, { backend: 'cpu' });
-    try { return await extractFeatureSet(ex, images, [1, 32, 32], 3); } finally { ex.dispose(); }
+    return extractFeatureSet(ex, images, [1, 32, 32], 3);
   };
   const [a, b] = [await read(params), await read(back.right.params)];
   assert.deepEqual(a.features, b.features);

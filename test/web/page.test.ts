@@ -47,12 +47,8 @@ const reference = async () => {
   const ar = decodeArFile(await bytesOf(AR));
   if (E.isLeft(tok) || E.isLeft(ar)) throw new Error(`the test models do not load: ${[tok, ar].filter(E.isLeft).map((x) => x.left).join('; ')}`);
   const gen = generator({ tokenizer: tok.right, ar: ar.right }, { backend: 'wasm' });
-  try {
-    const g = await gen.generate([REQUEST.label], keyFromSeed(REQUEST.seed), { cfg: REQUEST.cfg, temperature: REQUEST.temperature });
-    return { tokens: Array.from(g.tokens.data), image: g.images[0]!, passes: g.passes };
-  } finally {
-    gen.dispose();
-  }
+  const g = await gen.generate([REQUEST.label], keyFromSeed(REQUEST.seed), { cfg: REQUEST.cfg, temperature: REQUEST.temperature });
+  return { tokens: Array.from(g.tokens.data), image: g.images[0]!, passes: g.passes };
 };
 
 test('the page generates on WebGPU, redraws after every pass, and matches the Node library', async (t) => {

@@ -2,7 +2,6 @@ import * as E from 'fp-ts/lib/Either.js';
 import { parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { backendFlag, chooseBackend, flagProblems } from '../common.ts';
-import { release } from '../../compile/compile.ts';
 import type { BackendName } from '../../compile/backend.ts';
 import { keyFromSeed, foldIn } from '../../random/key.ts';
 import { orThrow } from '../../config/codec.ts';
@@ -78,22 +77,17 @@ export const runSampleBench = async (o: SampleBenchOptions): Promise<SampleBench
     const sampler = arSampler(c, { backend: o.backend });
     const params = await sampler.upload(arModel(c).init(keyFromSeed(2025)));
     const call = (i: number) => (spec.grouped ? sampler.grouped : sampler.tokenByToken)(params, labels, foldIn(keyFromSeed(1), i), { cfg, cache: spec.cache });
-    try {
-      const times: number[] = [];
-      let passes = 0;
-      for (let i = 0; i < warmup + repeats; i++) {
-        const t0 = performance.now();
-        passes = (await call(i)).passes;
-        times.push((performance.now() - t0) / 1000);
-      }
-      const timed = times.slice(warmup);
-      const s = median(timed.length ? timed : times);
-      figures[v] = { passes, secondsPerBatch: s, imagesPerSecond: batch / s, firstCallSeconds: times[0] };
-      o.onVariant?.(v, figures[v]);
-    } finally {
-      release(params);
-      sampler.dispose();
+    const times: number[] = [];
+    let passes = 0;
+    for (let i = 0; i < warmup + repeats; i++) {
+      const t0 = performance.now();
+      passes = (await call(i)).passes;
+      times.push((performance.now() - t0) / 1000);
     }
+    const timed = times.slice(warmup);
+    const s = median(timed.length ? timed : times);
+    figures[v] = { passes, secondsPerBatch: s, imagesPerSecond: batch / s, firstCallSeconds: times[0] };
+    o.onVariant?.(v, figures[v]);
   }
   const ips = (v: SampleVariant) => figures[v]?.imagesPerSecond;
   const ratio = (x?: number, y?: number) => (x !== undefined && y !== undefined ? x / y : undefined);

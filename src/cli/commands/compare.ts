@@ -103,30 +103,26 @@ export const compareCommand: Command = {
     const testImages = test.images.subarray(0, m * per);
     const ex = featureExtractor(evaluator.net, evaluator.params, { backend });
     const rows: VariantRow[] = [];
-    try {
-      const real = await extractFeatureSet(ex, testImages, [test.channels, test.height, test.width], budget.batch);
-      for (const v of picked.variants) {
-        const file = dir === undefined ? undefined : path.join(dir, `${v.name}.safetensors`);
-        const reused = f.reuse && file ? await savedVariant(file, v, budget, io.err) : undefined;
-        let lastReport = 0;
-        const trained = reused ?? await trainVariant(v, budget, train, {
-          backend, ...(teacher ? { teacher } : {}),
-          onProgress: (stage, step, metrics) => {
-            if (performance.now() - lastReport < 10_000 && stage !== 'codes') return;
-            lastReport = performance.now();
-            io.err(`compare ${v.name}: ${stage} ${stage === 'codes' ? `${step} rows` : `step ${step}, loss ${metrics.loss?.toFixed(4)}`}`);
-          },
-        });
-        if (file && !reused) {
-          const w = await writeFileAtomic(file, encodeVariant(trained, budget));
-          if (E.isLeft(w)) throw new RunError(w.left.message);
-        }
-        const row = await scoreVariant(trained, budget, { ex, real, testImages, classes: evaluator.net.config.classes, seed: f.seed ?? 0 }, { backend });
-        rows.push(row);
-        io.err(`compare ${v.name}: ${reused ? 'loaded' : 'trained'}; rFD ${row.rfd.toFixed(2)}, gFD ${row.gfd.toFixed(2)}, ${row.imagesPerSecond.toFixed(1)} images/s`);
+    const real = await extractFeatureSet(ex, testImages, [test.channels, test.height, test.width], budget.batch);
+    for (const v of picked.variants) {
+      const file = dir === undefined ? undefined : path.join(dir, `${v.name}.safetensors`);
+      const reused = f.reuse && file ? await savedVariant(file, v, budget, io.err) : undefined;
+      let lastReport = 0;
+      const trained = reused ?? await trainVariant(v, budget, train, {
+        backend, ...(teacher ? { teacher } : {}),
+        onProgress: (stage, step, metrics) => {
+          if (performance.now() - lastReport < 10_000 && stage !== 'codes') return;
+          lastReport = performance.now();
+          io.err(`compare ${v.name}: ${stage} ${stage === 'codes' ? `${step} rows` : `step ${step}, loss ${metrics.loss?.toFixed(4)}`}`);
+        },
+      });
+      if (file && !reused) {
+        const w = await writeFileAtomic(file, encodeVariant(trained, budget));
+        if (E.isLeft(w)) throw new RunError(w.left.message);
       }
-    } finally {
-      ex.dispose();
+      const row = await scoreVariant(trained, budget, { ex, real, testImages, classes: evaluator.net.config.classes, seed: f.seed ?? 0 }, { backend });
+      rows.push(row);
+      io.err(`compare ${v.name}: ${reused ? 'loaded' : 'trained'}; rFD ${row.rfd.toFixed(2)}, gFD ${row.gfd.toFixed(2)}, ${row.imagesPerSecond.toFixed(1)} images/s`);
     }
     const report = { budget, backend, teacher: teacher !== undefined, rows };
     if (dir) {

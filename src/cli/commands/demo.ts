@@ -62,27 +62,23 @@ export const demoCommand: Command = {
     const started = performance.now();
     const backend = await chooseBackend(f.backend);
     const gen = generator({ tokenizer: tok, ar }, { backend });
-    try {
-      const g = await gen.generate(labels, keyFromSeed(seed), { cfg }, { progressive: true });
-      const samplesPng = await encodePng(sampleGrid(g, perClass));
-      const progressivePng = await encodePng(progressiveStrip(g, 2, names.map((_, c) => c * perClass)));
-      const prefixes = g.frames.map((fr) => fr.tokens);
-      const seconds = (performance.now() - started) / 1000;
-      const html = demoPage({ samplesPng, progressivePng, classNames: names, perClass, passes: g.passes, prefixes, backend, seconds, seed, cfg });
-      const files = { samples: path.join(out, 'samples.png'), progressive: path.join(out, 'progressive.png'), page: path.join(out, 'index.html') };
-      for (const [file, bytes] of [[files.samples, samplesPng], [files.progressive, progressivePng], [files.page, new TextEncoder().encode(html)]] as const) {
-        const w = await writeFileAtomic(file, bytes);
-        if (E.isLeft(w)) throw new RunError(`demo: ${w.left.message}`);
-      }
-      const report = { backend, images: labels.length, passesPerImage: g.passes, sampleSeconds: g.seconds, totalSeconds: seconds, imagesPerSecond: labels.length / g.seconds, ...files };
-      io.out(f.json ? JSON.stringify(report) : [
-        `demo: ${labels.length} images (${classes} classes x ${perClass}) on ${backend}, ${g.passes} forward passes each`,
-        `  sampling and decoding every pass: ${g.seconds.toFixed(2)} s (${report.imagesPerSecond.toFixed(2)} images/s); total with backend start: ${seconds.toFixed(2)} s`,
-        `  wrote ${files.samples}`, `        ${files.progressive}`, `        ${files.page}  (open it in a browser)`,
-      ].join('\n'));
-      return 0;
-    } finally {
-      gen.dispose();
+    const g = await gen.generate(labels, keyFromSeed(seed), { cfg }, { progressive: true });
+    const samplesPng = await encodePng(sampleGrid(g, perClass));
+    const progressivePng = await encodePng(progressiveStrip(g, 2, names.map((_, c) => c * perClass)));
+    const prefixes = g.frames.map((fr) => fr.tokens);
+    const seconds = (performance.now() - started) / 1000;
+    const html = demoPage({ samplesPng, progressivePng, classNames: names, perClass, passes: g.passes, prefixes, backend, seconds, seed, cfg });
+    const files = { samples: path.join(out, 'samples.png'), progressive: path.join(out, 'progressive.png'), page: path.join(out, 'index.html') };
+    for (const [file, bytes] of [[files.samples, samplesPng], [files.progressive, progressivePng], [files.page, new TextEncoder().encode(html)]] as const) {
+      const w = await writeFileAtomic(file, bytes);
+      if (E.isLeft(w)) throw new RunError(`demo: ${w.left.message}`);
     }
+    const report = { backend, images: labels.length, passesPerImage: g.passes, sampleSeconds: g.seconds, totalSeconds: seconds, imagesPerSecond: labels.length / g.seconds, ...files };
+    io.out(f.json ? JSON.stringify(report) : [
+      `demo: ${labels.length} images (${classes} classes x ${perClass}) on ${backend}, ${g.passes} forward passes each`,
+      `  sampling and decoding every pass: ${g.seconds.toFixed(2)} s (${report.imagesPerSecond.toFixed(2)} images/s); total with backend start: ${seconds.toFixed(2)} s`,
+      `  wrote ${files.samples}`, `        ${files.progressive}`, `        ${files.page}  (open it in a browser)`,
+    ].join('\n'));
+    return 0;
   },
 };

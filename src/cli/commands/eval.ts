@@ -91,37 +91,33 @@ export const evalCommand: Command = {
     const batch = f.batch ?? 100;
     const seed = f.seed ?? 0;
     const ex = featureExtractor(evaluator.net, evaluator.params, { backend });
-    try {
-      const real = await extractFeatureSet(ex, images, [tc.channels, tc.size, tc.size], batch);
-      const refAcc = classAccuracy(real.predictions, test.labels.subarray(0, m), ec.classes).accuracy;
-      const rec = await evaluateReconstruction(tokenizer, ex, images, batch, { backend });
-      const withPr = f['precision-recall'] === true;
-      let generation: GenerationFigures | undefined;
-      if (ar) {
-        const labels = balancedLabels(f.samples ?? 10000, ar.config.classes);
-        const gen = await evaluateGeneration({ ...tokenizer, ar }, ex, labels, batch, keyFromSeed(seed), sampling, { backend });
-        const acc = classAccuracy(gen.features.predictions, labels, ec.classes);
-        generation = {
-          samples: gen.samples, reference: m, gfd: fd(real, gen.features), classAccuracy: acc.accuracy,
-          perClassAccuracy: acc.perClass.map((c) => c.accuracy), samplesPerClass: acc.perClass.map((c) => c.count),
-          secondsPerImage: gen.seconds / gen.samples, passes: gen.passes,
-          sampling: { cfg: f.cfg ?? 1, temperature: f.temperature ?? 1, ...(f['top-k'] !== undefined ? { topK: f['top-k'] } : {}), ...(f['top-p'] !== undefined ? { topP: f['top-p'] } : {}) },
-          ...(withPr ? { precisionRecall: precisionRecall(real.features, gen.features.features, ex.featureDim) } : {}),
-        };
-      }
-      const report: EvalReport = {
-        backend, seed, tokenizer: path.basename(f.tokenizer!),
-        evaluator: { file: path.basename(evaluatorFile), referenceAccuracy: refAcc, referenceImages: m, featureDim: ex.featureDim },
-        reconstruction: {
-          images: rec.images, rfd: fd(real, rec.features), psnr: rec.psnr, secondsPerImage: rec.seconds / rec.images,
-          ...(withPr ? { precisionRecall: precisionRecall(real.features, rec.features.features, ex.featureDim) } : {}),
-        },
-        ...(ar ? { ar: path.basename(f.ar!) } : {}), ...(generation ? { generation } : {}),
+    const real = await extractFeatureSet(ex, images, [tc.channels, tc.size, tc.size], batch);
+    const refAcc = classAccuracy(real.predictions, test.labels.subarray(0, m), ec.classes).accuracy;
+    const rec = await evaluateReconstruction(tokenizer, ex, images, batch, { backend });
+    const withPr = f['precision-recall'] === true;
+    let generation: GenerationFigures | undefined;
+    if (ar) {
+      const labels = balancedLabels(f.samples ?? 10000, ar.config.classes);
+      const gen = await evaluateGeneration({ ...tokenizer, ar }, ex, labels, batch, keyFromSeed(seed), sampling, { backend });
+      const acc = classAccuracy(gen.features.predictions, labels, ec.classes);
+      generation = {
+        samples: gen.samples, reference: m, gfd: fd(real, gen.features), classAccuracy: acc.accuracy,
+        perClassAccuracy: acc.perClass.map((c) => c.accuracy), samplesPerClass: acc.perClass.map((c) => c.count),
+        secondsPerImage: gen.seconds / gen.samples, passes: gen.passes,
+        sampling: { cfg: f.cfg ?? 1, temperature: f.temperature ?? 1, ...(f['top-k'] !== undefined ? { topK: f['top-k'] } : {}), ...(f['top-p'] !== undefined ? { topP: f['top-p'] } : {}) },
+        ...(withPr ? { precisionRecall: precisionRecall(real.features, gen.features.features, ex.featureDim) } : {}),
       };
-      io.out(f.json ? JSON.stringify(report) : formatEvalReport(report).join('\n'));
-      return 0;
-    } finally {
-      ex.dispose();
     }
+    const report: EvalReport = {
+      backend, seed, tokenizer: path.basename(f.tokenizer!),
+      evaluator: { file: path.basename(evaluatorFile), referenceAccuracy: refAcc, referenceImages: m, featureDim: ex.featureDim },
+      reconstruction: {
+        images: rec.images, rfd: fd(real, rec.features), psnr: rec.psnr, secondsPerImage: rec.seconds / rec.images,
+        ...(withPr ? { precisionRecall: precisionRecall(real.features, rec.features.features, ex.featureDim) } : {}),
+      },
+      ...(ar ? { ar: path.basename(f.ar!) } : {}), ...(generation ? { generation } : {}),
+    };
+    io.out(f.json ? JSON.stringify(report) : formatEvalReport(report).join('\n'));
+    return 0;
   },
 };

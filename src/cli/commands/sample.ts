@@ -76,19 +76,15 @@ export const sampleCommand: Command = {
     }
     const backend = await chooseBackend(f.backend);
     const gen = generator({ tokenizer: tok, ar }, { backend });
-    try {
-      const g = await gen.generate(labels, keyFromSeed(f.seed ?? 0), opts, { progressive: f.progressive !== undefined });
-      await writeFile(path.resolve(f.out!), await encodePng(sampleGrid(g, perClass)));
-      if (f.progressive !== undefined) await writeFile(path.resolve(f.progressive), await encodePng(progressiveStrip(g)));
-      const report = {
-        images: labels.length, seconds: g.seconds, imagesPerSecond: labels.length / g.seconds, passesPerImage: g.passes, backend,
-        out: path.resolve(f.out!), ...(f.progressive !== undefined ? { progressive: path.resolve(f.progressive) } : {}),
-      };
-      io.out(f.json ? JSON.stringify(report)
-        : `sample: ${report.images} images in ${g.seconds.toFixed(2)} s on ${backend} (${report.imagesPerSecond.toFixed(2)} images/s, ${report.passesPerImage} forward passes per image${f.progressive !== undefined ? '; the time includes decoding every pass' : ''}); wrote ${report.out}${report.progressive ? ` and ${report.progressive}` : ''}`);
-      return 0;
-    } finally {
-      gen.dispose();
-    }
+    const g = await gen.generate(labels, keyFromSeed(f.seed ?? 0), opts, { progressive: f.progressive !== undefined });
+    await writeFile(path.resolve(f.out!), await encodePng(sampleGrid(g, perClass)));
+    if (f.progressive !== undefined) await writeFile(path.resolve(f.progressive), await encodePng(progressiveStrip(g)));
+    const report = {
+      images: labels.length, seconds: g.seconds, imagesPerSecond: labels.length / g.seconds, passesPerImage: g.passes, backend,
+      out: path.resolve(f.out!), ...(f.progressive !== undefined ? { progressive: path.resolve(f.progressive) } : {}),
+    };
+    io.out(f.json ? JSON.stringify(report)
+      : `sample: ${report.images} images in ${g.seconds.toFixed(2)} s on ${backend} (${report.imagesPerSecond.toFixed(2)} images/s, ${report.passesPerImage} forward passes per image${f.progressive !== undefined ? '; the time includes decoding every pass' : ''}); wrote ${report.out}${report.progressive ? ` and ${report.progressive}` : ''}`);
+    return 0;
   },
 };

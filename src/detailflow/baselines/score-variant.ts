@@ -3,7 +3,8 @@
  * test images, gFD and class accuracy of N class-balanced samples against them, and the warm
  * sampling speed (pass plans compiled by an untimed batch first). Every figure keeps its counts.
  */
-import { compile, release, type CompileOptions } from '../../compile/compile.ts';
+import { compile, type CompileOptions } from '../../compile/compile.ts';
+import { devicePut } from '../../compile/device-put.ts';
 import type { Node } from '../../ir/node.ts';
 import type { Params } from '../../nn/module.ts';
 import { countParams } from '../../nn/params.ts';
@@ -59,27 +60,17 @@ const fd = (a: FeatureSet, b: FeatureSet): number => frechetDistance(gaussianOf(
 export const samplingSpeed = async (t: TrainedVariant, labels: Int32Array, key: Key, opts: CompileOptions): Promise<number> => {
   const sampler = arSampler(t.configs.ar, opts);
   const decode = compile((p: Params<TokenizerParams>, idx: Node) => clampImages(t.tk.decodeIndices(p, idx)), { ...opts, name: 'decode-full' });
-  const upload = compile((p: unknown) => p, { ...opts, name: 'upload-tokenizer' });
-  const tkDevice = await upload.run(t.tokenizer);
+  const tkDevice = await devicePut(t.tokenizer, opts);
   const arDevice = await sampler.upload(t.ar);
   const sample = samplerOf(t.variant) === 'token-by-token' ? sampler.tokenByToken : sampler.grouped;
   const once = async (i: number) => {
     const r = await sample(arDevice, labels, foldIn(key, i));
-    const out = await decode.run(tkDevice, r.tokens);
-    await out.host();
-    release(out);
+    await decode.host(tkDevice, r.tokens);
   };
-  try {
-    await once(0);
-    const t0 = performance.now();
-    await once(1);
-    return labels.length / ((performance.now() - t0) / 1000);
-  } finally {
-    release([tkDevice, arDevice]);
-    sampler.dispose();
-    decode.dispose();
-    upload.dispose();
-  }
+  await once(0);
+  const t0 = performance.now();
+  await once(1);
+  return labels.length / ((performance.now() - t0) / 1000);
 };
 
 export const scoreVariant = async (t: TrainedVariant, budget: CompareBudget, s: ScoreInputs, opts: CompileOptions = {}): Promise<VariantRow> => {

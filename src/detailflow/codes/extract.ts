@@ -50,13 +50,10 @@ export const codeExtractor = (tk: Tokenizer, backend: BackendName) => {
   }, { backend, name: 'extract-codes' });
   return {
     run: async (params: unknown, images: HostArray, spans: readonly Span[], noiseKey: Key) => {
-      const out = await f.run(params, images, perSampleMasks(tk.config.tokens, spans), noiseKey);
+      const out = await f.host(params, images, perSampleMasks(tk.config.tokens, spans), noiseKey);
       const asInt = (h: HostArray) => (h.data instanceof Int32Array ? h.data : Int32Array.from(h.data));
-      const [clean, input] = [asInt(await out.clean.host()), asInt(await out.input.host())];
-      out.clean.release();
-      out.input.release();
+      const [clean, input] = [asInt(out.clean), asInt(out.input)];
       return { clean, input, label: labelsOf(clean, input, spans, tk.config.tokens) };
     },
-    dispose: () => f.dispose(),
   };
 };

@@ -4,7 +4,7 @@
  * px for the released models). It returns the same Generation the project's pictures take, with
  * the time of every pass, so long runs can show progress.
  */
-import { release, runOnce } from '../../compile/compile.ts';
+import { runOnce } from '../../compile/compile.ts';
 import { hostArray, type HostArray } from '../../ir/host-array.ts';
 import type { Node } from '../../ir/node.ts';
 import { imagesOfBatch } from '../../io/image-grid.ts';
@@ -47,30 +47,22 @@ export const generateOfficial = async (
   const timings: PassTiming[] = [];
   const frames: Frame[] = [];
   const start = performance.now();
-  let last = start;
-  try {
-    const params = await sampler.upload(m.ar.ema);
-    last = performance.now(); // pass 1's time leaves the upload out
-    try {
-      const r = await sampler.grouped(params, labels, key, { ...sampling, tokenizer: { codebookSize: c.codebookSize, tokens: c.tokens, group: c.group, causal: c.causal } }, {
-        onPass: async (p) => {
-          if (o.progressive) {
-            const images = imagesOfBatch(await decodeTokens(m.tokenizer, hostArray(p.tokens.data, p.tokens.shape), p.end, o.backend));
-            frames.push({ index: p.index, tokens: p.end, images, elapsedMs: performance.now() - start });
-          }
-          const now = performance.now();
-          const timing = { index: p.index, end: p.end, seconds: (now - last) / 1000 };
-          last = now;
-          timings.push(timing);
-          o.onPass?.(timing, total);
-        },
-      });
-      const images = imagesOfBatch(await decodeTokens(m.tokenizer, r.tokens, c.tokens, o.backend));
-      return { tokens: r.tokens, images, passes: r.passes, frames, seconds: (performance.now() - start) / 1000, timings };
-    } finally {
-      release(params);
-    }
-  } finally {
-    sampler.dispose();
-  }
+  // uploaded first so that pass 1's time leaves the upload out; freed when the call's arrays are collected
+  const params = await sampler.upload(m.ar.ema);
+  let last = performance.now();
+  const r = await sampler.grouped(params, labels, key, { ...sampling, tokenizer: { codebookSize: c.codebookSize, tokens: c.tokens, group: c.group, causal: c.causal } }, {
+    onPass: async (p) => {
+      if (o.progressive) {
+        const images = imagesOfBatch(await decodeTokens(m.tokenizer, hostArray(p.tokens.data, p.tokens.shape), p.end, o.backend));
+        frames.push({ index: p.index, tokens: p.end, images, elapsedMs: performance.now() - start });
+      }
+      const now = performance.now();
+      const timing = { index: p.index, end: p.end, seconds: (now - last) / 1000 };
+      last = now;
+      timings.push(timing);
+      o.onPass?.(timing, total);
+    },
+  });
+  const images = imagesOfBatch(await decodeTokens(m.tokenizer, r.tokens, c.tokens, o.backend));
+  return { tokens: r.tokens, images, passes: r.passes, frames, seconds: (performance.now() - start) / 1000, timings };
 };

@@ -4,7 +4,6 @@
  * frames), live through `onFrame` while sampling or in one go afterwards.
  */
 import type { CompileOptions } from '../../compile/compile.ts';
-import { release } from '../../compile/compile.ts';
 import type { HostArray } from '../../ir/host-array.ts';
 import type { FloatImage } from '../../io/image-grid.ts';
 import type { Key } from '../../random/key.ts';
@@ -46,7 +45,6 @@ export interface Generation {
 export interface Generator {
   readonly passes: number;
   generate(labels: readonly number[], key: Key, sampling?: Omit<SampleOptions, 'tokenizer'>, opts?: GenerateOptions): Promise<Generation>;
-  dispose(): void;
 }
 
 export const generator = (models: { readonly tokenizer: TokenizerModel; readonly ar: ArModelFile }, copts: CompileOptions = {}): Generator => {
@@ -76,11 +74,6 @@ export const generator = (models: { readonly tokenizer: TokenizerModel; readonly
       const last = frames.at(-1);
       const images = last && last.tokens === tc.tokens ? last.images : await decoder.decode(tc.tokens, result.tokens);
       return { tokens: result.tokens, images, passes: result.passes, frames: opts.progressive || live ? frames : [], seconds: (performance.now() - started) / 1000 };
-    },
-    dispose: () => {
-      sampler.dispose();
-      decoder.dispose();
-      if (weights) void weights.then(release);
     },
   };
 };

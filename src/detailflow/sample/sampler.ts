@@ -1,5 +1,6 @@
-import { compile, release, type CompileOptions, type Compiled } from '../../compile/compile.ts';
+import { compile, moveToHost, type CompileOptions, type Compiled } from '../../compile/compile.ts';
 import { isDeviceArray, type DeviceArray } from '../../compile/device-array.ts';
+import { devicePut } from '../../compile/device-put.ts';
 import { hostArray, isHostArray, type HostArray } from '../../ir/host-array.ts';
 import { foldIn, type Key } from '../../random/key.ts';
 import { flatten, type Tree } from '../../tree/tree.ts';
@@ -46,7 +47,9 @@ export interface SampleResult {
 
 /**
  * Samplers for one model configuration: pure functions of (params, class labels, key, options);
- * the object only memoises compiled pass plans (one per pass shape) between calls.
+ * the object only memoises compiled pass plans (one per pass shape) between calls. Each pass
+ * consumes the previous pass's KV cache (donated); parameters the sampler put on the device
+ * itself are consumed by the last pass. Nothing here frees memory by hand.
  */
 export interface ArSampler {
   readonly config: ArConfig;
@@ -54,84 +57,81 @@ export interface ArSampler {
   grouped(params: ParamsInput, labels: ArrayLike<number>, key: Key, opts?: SampleOptions, hooks?: SampleHooks): Promise<SampleResult>;
   /** Next-token sampling for a model trained with g = 1 (the plain AR baseline). */
   tokenByToken(params: ParamsInput, labels: ArrayLike<number>, key: Key, opts?: SampleOptions, hooks?: SampleHooks): Promise<SampleResult>;
-  /** Puts host parameters on the device once, for repeated calls (the caller releases them). */
+  /** Puts host parameters on the device once, for repeated calls (freed when the result is collected). */
   upload(params: ParamsInput): Promise<DeviceParams>;
   readonly planCount: number;
-  dispose(): void;
 }
 
 type DevCache = readonly LayerCache<DeviceArray>[];
-type Outputs = { tokens: DeviceArray; cache?: DevCache };
+type Pass = Compiled<PassOutputs>;
 
 const isLeaf = (x: unknown): x is HostArray | DeviceArray => isHostArray(x) || isDeviceArray(x);
 
 export const arSampler = (config: ArConfig, opts: CompileOptions = {}): ArSampler => {
   const model = arModel(config);
-  const plans = new Map<string, Compiled<PassOutputs>>();
-  const identity: Compiled<unknown> = compile((t: unknown) => t, { ...opts, name: 'upload' });
+  const plans = new Map<string, Pass>();
 
-  const planFor = (s: PassSpec): Compiled<PassOutputs> => {
-    const id = JSON.stringify(s);
+  // (params, cache, inputs): the cache (argument 1) is always donated, the parameters (argument 0)
+  // too when `consumesParams` (the last pass over parameters the sampler uploaded itself)
+  const planFor = (s: PassSpec, consumesParams: boolean): Pass => {
+    const id = `${JSON.stringify(s)}|${consumesParams}`;
     let p = plans.get(id);
     if (!p) {
-      p = compile((params: Params<ArParams>, x: PassInputs) => passGraph(model, s)(params, x), { ...opts, name: 'arPass' });
+      p = compile((params: Params<ArParams>, cache: readonly LayerCache[], x: PassInputs) => passGraph(model, s)(params, cache.length ? { ...x, cache } : x),
+        { ...opts, name: 'arPass', donate: consumesParams ? [0, 1] : [1] });
       plans.set(id, p);
     }
     return p;
   };
 
-  const upload = async (params: ParamsInput): Promise<DeviceParams> => (await identity.run(params)) as DeviceParams;
+  const upload = (params: ParamsInput): Promise<DeviceParams> => devicePut(params, opts);
 
   const run = async (params: ParamsInput, req: SampleRequest, key: Key, hooks: SampleHooks): Promise<SampleResult> => {
     const B = req.labels.length;
-    const owned = flatten(params as Tree<HostArray | DeviceArray>, isLeaf, 'host or device array').leaves.some(isHostArray);
-    const device = owned ? await upload(params) : params;
+    const leaves = flatten(params as Tree<HostArray | DeviceArray>, isLeaf, 'host or device array').leaves;
+    const device = leaves.some(isHostArray) ? await upload(params) : params;
+    // only a copy the sampler made wholly itself is consumed; a caller's device arrays never are
+    const owned = leaves.every(isHostArray);
     const nullRows = new Int32Array(B).fill(config.classes);
     const classes = hostArray(req.doubled ? Int32Array.from([...req.labels, ...nullRows]) : req.labels, [req.doubled ? 2 * B : B]);
     const outs: DeviceArray[] = [];
     const read: HostArray[] = [];
-    // outputs are read back lazily: with the cache nothing is read until the end, so the
-    // passes queue up on the device without a round trip each
+    // outputs are read back lazily, each moved to the host once: with the cache and no hook,
+    // nothing is read until the end, so the passes queue up on the device without a round trip each
     const readUpTo = async (n: number): Promise<HostArray[]> => {
-      for (let j = read.length; j < n; j++) read.push(await outs[j].host());
+      for (let j = read.length; j < n; j++) read.push(await moveToHost(outs[j]));
       return read;
     };
     const log: Pick<PassSpec, 'from' | 'to' | 'sample'>[] = [];
     let cache: DevCache | undefined;
-    try {
-      for (const [i, span] of req.spans.entries()) {
-        const from = req.cache && cache ? cache[0].values.shape[2] : 0;
-        const to = passInputLength(span, config);
-        const held = tokenSpan(from, to, model.layout);
-        const spec: PassSpec = {
-          from, to, sample: span, doubled: req.doubled, keepCache: req.cache && i < req.spans.length - 1,
-          ...(req.topK !== undefined ? { topK: req.topK } : {}), ...(req.topP !== undefined ? { topP: req.topP } : {}),
-        };
-        // with the cache, a pass holds exactly the tokens the previous pass sampled: chain them on the device
-        const chained = req.cache && i > 0 && held.start === req.spans[i - 1].start && held.end === req.spans[i - 1].end;
-        const tokens = held.end === held.start ? undefined : chained ? outs[i - 1]
-          : hostArray(gatherHost(await readUpTo(i), req.spans, held, B), [B, held.end - held.start]);
-        const inputs = {
-          ...(from === 0 ? { classes } : {}), ...(tokens ? { tokens } : {}), ...(cache ? { cache } : {}),
-          key: foldIn(key, i), scale: req.scales[i], temperature: req.temperature,
-        };
-        const out = await planFor(spec).run(device, inputs) as unknown as Outputs;
-        if (cache) release(cache);
-        cache = out.cache;
-        outs.push(out.tokens);
-        log.push({ from, to, sample: span });
-        if (hooks.onPass) {
-          const prefix = { start: 0, end: span.end };
-          await hooks.onPass({ index: i, end: span.end, tokens: hostArray(gatherHost(await readUpTo(outs.length), req.spans, prefix, B), [B, span.end]) });
-        }
+    for (const [i, span] of req.spans.entries()) {
+      const from = req.cache && cache ? cache[0].values.shape[2] : 0;
+      const to = passInputLength(span, config);
+      const held = tokenSpan(from, to, model.layout);
+      const spec: PassSpec = {
+        from, to, sample: span, doubled: req.doubled, keepCache: req.cache && i < req.spans.length - 1,
+        ...(req.topK !== undefined ? { topK: req.topK } : {}), ...(req.topP !== undefined ? { topP: req.topP } : {}),
+      };
+      // with the cache, a pass holds exactly the tokens the previous pass sampled: chain them on the
+      // device, unless a hook has already moved them to the host (then they go back up: a few ints)
+      const chained = !hooks.onPass && req.cache && i > 0 && held.start === req.spans[i - 1].start && held.end === req.spans[i - 1].end;
+      const tokens = held.end === held.start ? undefined : chained ? outs[i - 1]
+        : hostArray(gatherHost(await readUpTo(i), req.spans, held, B), [B, held.end - held.start]);
+      const inputs = {
+        ...(from === 0 ? { classes } : {}), ...(tokens ? { tokens } : {}),
+        key: foldIn(key, i), scale: req.scales[i], temperature: req.temperature,
+      };
+      const out = await planFor(spec, owned && i === req.spans.length - 1).run(device, cache ?? [], inputs);
+      cache = out.cache;
+      outs.push(out.tokens);
+      log.push({ from, to, sample: span });
+      if (hooks.onPass) {
+        const prefix = { start: 0, end: span.end };
+        await hooks.onPass({ index: i, end: span.end, tokens: hostArray(gatherHost(await readUpTo(outs.length), req.spans, prefix, B), [B, span.end]) });
       }
-      const all = await readUpTo(outs.length);
-      return { tokens: hostArray(gatherHost(all, req.spans, { start: 0, end: config.tokens }, B), [B, config.tokens]), passes: log.length, log };
-    } finally {
-      if (cache) release(cache);
-      release(outs);
-      if (owned) release(device);
     }
+    const all = await readUpTo(outs.length);
+    return { tokens: hostArray(gatherHost(all, req.spans, { start: 0, end: config.tokens }, B), [B, config.tokens]), passes: log.length, log };
   };
 
   const sample = (mode: 'grouped' | 'token-by-token') =>
@@ -144,7 +144,6 @@ export const arSampler = (config: ArConfig, opts: CompileOptions = {}): ArSample
     tokenByToken: sample('token-by-token'),
     upload,
     get planCount() { return [...plans.values()].reduce((n, p) => n + p.planCount, 0); },
-    dispose: () => { plans.forEach((p) => p.dispose()); plans.clear(); identity.dispose(); },
   };
 };
 
@@ -162,13 +161,9 @@ const gatherHost = (outs: readonly HostArray[], spans: readonly { start: number;
   return out;
 };
 
-/** One-shot forms: a temporary sampler, disposed afterwards. */
-export const sampleGrouped = async (config: ArConfig, params: ParamsInput, labels: ArrayLike<number>, key: Key, o: SampleOptions = {}, copts: CompileOptions = {}): Promise<SampleResult> => {
-  const s = arSampler(config, copts);
-  try { return await s.grouped(params, labels, key, o); } finally { s.dispose(); }
-};
+/** One-shot forms: a temporary sampler (its plans go with it). */
+export const sampleGrouped = (config: ArConfig, params: ParamsInput, labels: ArrayLike<number>, key: Key, o: SampleOptions = {}, copts: CompileOptions = {}): Promise<SampleResult> =>
+  arSampler(config, copts).grouped(params, labels, key, o);
 
-export const sampleTokenByToken = async (config: ArConfig, params: ParamsInput, labels: ArrayLike<number>, key: Key, o: SampleOptions = {}, copts: CompileOptions = {}): Promise<SampleResult> => {
-  const s = arSampler(config, copts);
-  try { return await s.tokenByToken(params, labels, key, o); } finally { s.dispose(); }
-};
+export const sampleTokenByToken = (config: ArConfig, params: ParamsInput, labels: ArrayLike<number>, key: Key, o: SampleOptions = {}, copts: CompileOptions = {}): Promise<SampleResult> =>
+  arSampler(config, copts).tokenByToken(params, labels, key, o);

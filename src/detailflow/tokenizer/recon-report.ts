@@ -1,4 +1,4 @@
-import { compile, release } from '../../compile/compile.ts';
+import { compile } from '../../compile/compile.ts';
 import { hostArray, type HostArray } from '../../ir/host-array.ts';
 import type { BackendName } from '../../compile/backend.ts';
 import type { Node } from '../../ir/node.ts';
@@ -66,15 +66,12 @@ export const reconReport = async (tk: Tokenizer, backend: BackendName, params: u
     results.forEach((r, i) => { sums[i].target += r.psnrTarget * b; sums[i].original += r.psnrOriginal * b; });
     for (const idx of indices.data) counts[idx]++;
     for (const [i, span] of spans.entries()) {
-      const out = await noisyF.run(params, x, spanMasks(c.tokens, span), foldIn(keyFromSeed(seed), s * 31 + i));
-      noisySums[i].corrected += (await out.corrected.host()).data[0] * b;
-      noisySums[i].uncorrected += (await out.uncorrected.host()).data[0] * b;
-      release(out);
+      const out = await noisyF.host(params, x, spanMasks(c.tokens, span), foldIn(keyFromSeed(seed), s * 31 + i));
+      noisySums[i].corrected += out.corrected.data[0] * b;
+      noisySums[i].uncorrected += out.uncorrected.data[0] * b;
     }
     opts.onBatch?.(s + b, n);
   }
-  rec.dispose();
-  noisyF.dispose();
   const total = counts.reduce((a, v) => a + v, 0);
   const entropy = counts.reduce((a, v) => (v > 0 ? a - (v / total) * Math.log(v / total) : a), 0);
   const used = counts.filter((v) => v > 0).length;

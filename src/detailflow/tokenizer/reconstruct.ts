@@ -1,4 +1,4 @@
-import { compile, release, type Compiled } from '../../compile/compile.ts';
+import { compile, type Compiled } from '../../compile/compile.ts';
 import type { HostArray } from '../../ir/host-array.ts';
 import type { BackendName } from '../../compile/backend.ts';
 import type { Node } from '../../ir/node.ts';
@@ -46,20 +46,15 @@ export const reconstructor = (tk: Tokenizer, backend: BackendName) => {
   return {
     /** Encodes once and decodes every prefix; also returns the token indices [K, N] of that encoding. */
     decodePrefixes: async (params: unknown, images: HostArray, ts: readonly number[] = prefixBoundaries(tk)): Promise<{ indices: HostArray; prefixes: PrefixResult[] }> => {
-      const idx = await encodeF.run(params, images);
+      const indices = await encodeF.host(params, images);
       const results: PrefixResult[] = [];
       for (const t of ts) {
-        const out = await decodeF(t).run(params, idx, images);
-        const [im, pt, po] = await Promise.all([out.images.host(), out.psnrTarget.host(), out.psnrOriginal.host()]);
+        const out = await decodeF(t).host(params, indices, images);
         const avg = (h: HostArray) => Array.from(h.data).reduce((a, b) => a + b, 0) / h.data.length;
-        results.push({ t, side: tk.decoderSide(t), images: im, psnrTarget: avg(pt), psnrOriginal: avg(po) });
-        release(out);
+        results.push({ t, side: tk.decoderSide(t), images: out.images, psnrTarget: avg(out.psnrTarget), psnrOriginal: avg(out.psnrOriginal) });
       }
-      const indices = await idx.host();
-      release(idx);
       return { indices, prefixes: results };
     },
-    dispose: () => { encodeF.dispose(); for (const d of decoders.values()) d.dispose(); },
   };
 };
 

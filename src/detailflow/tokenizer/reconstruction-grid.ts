@@ -13,8 +13,7 @@ import { reconstructor } from './reconstruct.ts';
 export const reconstructionGrid = async (tk: Tokenizer, backend: BackendName, params: unknown, images: Float32Array, count: number): Promise<PngImage> => {
   const c = tk.config;
   const x = hostArray(images.slice(0, count * c.channels * c.size * c.size), [count, c.channels, c.size, c.size]);
-  const rec = reconstructor(tk, backend);
-  const results = await rec.decodePrefixes(params, x).finally(() => rec.dispose());
+  const results = await reconstructor(tk, backend).decodePrefixes(params, x);
   const ch = c.channels === 3 ? 3 : 1;
   const cells: FloatImage[] = [];
   for (let i = 0; i < count; i++) {

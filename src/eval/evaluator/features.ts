@@ -2,8 +2,8 @@
  * Running the metric network over many images: one compiled plan, the parameters put on the
  * device once, features and predicted classes read back per batch.
  */
-import { compile, release, type CompileOptions } from '../../compile/compile.ts';
-import { type DeviceArray } from '../../compile/device-array.ts';
+import { compile, type CompileOptions } from '../../compile/compile.ts';
+import { devicePut, type OnDevice } from '../../compile/device-put.ts';
 import { hostArray, type HostArray } from '../../ir/host-array.ts';
 import type { Node } from '../../ir/node.ts';
 import type { Params } from '../../nn/module.ts';
@@ -22,29 +22,20 @@ export interface FeatureExtractor {
   readonly featureDim: number;
   /** images: NCHW float32 [B, channels, size, size] in [-1, 1]. */
   run(images: HostArray): Promise<EvaluatorReadout>;
-  dispose(): void;
 }
 
 export const featureExtractor = (net: Evaluator, params: EvaluatorParams, opts: CompileOptions = {}): FeatureExtractor => {
-  const upload = compile((p: unknown) => p, { ...opts, name: 'upload-evaluator' });
   const plan = compile((p: Params<EvaluatorParams>, x: Node) => {
     const { features, logits } = net.apply(p, x);
     return { features, predictions: argmax(logits, -1) };
   }, { ...opts, name: 'evaluator-features' });
-  let device: Promise<unknown> | undefined;
+  let device: Promise<OnDevice<EvaluatorParams>> | undefined;
   return {
     featureDim: net.featureDim,
     run: async (images) => {
-      device ??= upload.run(params);
-      const out = await plan.run(await device, images) as unknown as { features: DeviceArray; predictions: DeviceArray };
-      const [f, p] = [await out.features.host(), await out.predictions.host()];
-      release(out);
-      return { features: f.data as Float32Array, predictions: p.data as Int32Array };
-    },
-    dispose: () => {
-      plan.dispose();
-      if (device) void device.then(release);
-      upload.dispose();
+      device ??= devicePut(params, opts);
+      const out = await plan.host(await device, images);
+      return { features: out.features.data as Float32Array, predictions: out.predictions.data as Int32Array };
     },
   };
 };
