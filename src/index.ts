@@ -44,3 +44,4 @@ export * as baselines from './detailflow/baselines/index.ts';
 export * as official from './detailflow/official/index.ts';
 export * as pytorch from './io/pytorch/index.ts';
 export * as evaluation from './eval/index.ts';
+export * as experiments from './experiments/index.ts';

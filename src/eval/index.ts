@@ -7,7 +7,5 @@ export { matmulSquare, sqrtPsd, traceSqrtProduct } from './matrix-sqrt.ts';
 export { frechetDistance } from './frechet.ts';
 export { PR_NEIGHBOURS, knnRadiiSquared, precisionRecall, type PrecisionRecall } from './precision-recall.ts';
 export { balancedLabels, classAccuracy, type ClassAccuracy } from './class-accuracy.ts';
-export { evaluateReconstruction, type ReconstructionEval } from './reconstruction-eval.ts';
-export { evaluateGeneration, type GenerationEval } from './generation-eval.ts';
 export { formatEvalReport, type EvalReport, type GenerationFigures, type ReconstructionFigures } from './report.ts';
 export * from './evaluator/index.ts';

@@ -11,8 +11,8 @@ import { loadTeacher as loadTeacherFile } from '../models.ts';
 import { budgets, decodeBudget, isBudgetName, type CompareBudget } from '../../detailflow/baselines/budget.ts';
 import { pickVariants, variantNames, type Variant } from '../../detailflow/baselines/variants.ts';
 import { trainVariant, type TrainedVariant, type TrainOptions } from '../../detailflow/baselines/train-variant.ts';
-import { scoreVariant, type VariantRow } from '../../detailflow/baselines/score-variant.ts';
-import { formatCompareTable } from '../../detailflow/baselines/compare-table.ts';
+import { scoreVariant, type VariantRow } from '../../experiments/score-variant.ts';
+import { formatCompareTable } from '../../experiments/compare-table.ts';
 import { decodeVariant, encodeVariant } from '../../detailflow/baselines/variant-file.ts';
 import { extractFeatureSet, featureExtractor } from '../../eval/evaluator/features.ts';
 

@@ -13,8 +13,8 @@ import { gaussianOf } from '../../eval/feature-stats.ts';
 import { frechetDistance } from '../../eval/frechet.ts';
 import { PR_NEIGHBOURS, precisionRecall } from '../../eval/precision-recall.ts';
 import { extractFeatureSet, featureExtractor, type FeatureSet } from '../../eval/evaluator/features.ts';
-import { evaluateReconstruction } from '../../eval/reconstruction-eval.ts';
-import { evaluateGeneration } from '../../eval/generation-eval.ts';
+import { evaluateReconstruction } from '../../experiments/reconstruction-eval.ts';
+import { evaluateGeneration } from '../../experiments/generation-eval.ts';
 import { formatEvalReport, type EvalReport, type GenerationFigures } from '../../eval/report.ts';
 
 const usage = `detailflow eval --tokenizer CKPT [--ar CKPT] [--evaluator CKPT] [--samples N] [--limit M] [--batch B]

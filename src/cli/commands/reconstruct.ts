@@ -6,7 +6,7 @@ import { parseFlags } from '../args.ts';
 import { backendFlag, chooseBackend, flagProblems, loadSplit, outputProblems } from '../common.ts';
 import { loadTokenizer } from '../models.ts';
 import { reconstructionPng } from '../reconstruction-png.ts';
-import { reconReport } from '../../detailflow/tokenizer/recon-report.ts';
+import { reconReport } from '../../experiments/recon-report.ts';
 import { describeDips } from '../../detailflow/tokenizer/coarse-to-fine.ts';
 import { hostArray } from '../../ir/host-array.ts';
 import { RunError } from '../training-run.ts';

@@ -6,6 +6,4 @@ export { type CompareBudget, type BudgetName, budgets, decodeBudget, isBudgetNam
 export { type VariantConfigs, variantConfigs, variantTokenizer, samplerOf } from './variant-config.ts';
 export { type ArFit, fitAr } from './fit-ar.ts';
 export { type TrainedVariant, type TrainOptions, trainVariant } from './train-variant.ts';
-export { type VariantRow, type ScoreInputs, samplingSpeed, scoreVariant } from './score-variant.ts';
-export { formatCompareTable } from './compare-table.ts';
 export { VARIANT_KIND, encodeVariant, decodeVariant } from './variant-file.ts';

@@ -13,4 +13,3 @@ export { type StepPlan, type TokenizerVariant, type TokenizerArrays, type Tokeni
 export { prefixBoundaries, type PrefixResult, reconstructor } from './reconstruct.ts';
 export { reconstructionGrid } from './reconstruction-grid.ts';
 export { type RunOptions, type FitOptions, type Fit, tokenizerRun, fitTokenizer } from './fit.ts';
-export { type ReconReport, noisySpans, reconReport } from './recon-report.ts';

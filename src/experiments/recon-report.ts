@@ -1,16 +1,16 @@
-import { compile } from '../../compile/compile.ts';
-import { hostArray, type HostArray } from '../../ir/host-array.ts';
-import type { BackendName } from '../../compile/backend.ts';
-import type { Node } from '../../ir/node.ts';
-import { mean } from '../../ops/index.ts';
-import { psnrExpr } from '../../eval/psnr.ts';
-import type { Params } from '../../nn/module.ts';
-import { foldIn, keyFromSeed } from '../../random/key.ts';
-import type { Tokenizer, TokenizerParams } from './model.ts';
-import { prefixBoundaries, reconstructor } from './reconstruct.ts';
-import { selfCorrect } from './self-correction.ts';
-import { spanMasks } from './trainer.ts';
-import { prefixDips, type PrefixDip } from './coarse-to-fine.ts';
+import { compile } from '../compile/compile.ts';
+import { hostArray, type HostArray } from '../ir/host-array.ts';
+import type { BackendName } from '../compile/backend.ts';
+import type { Node } from '../ir/node.ts';
+import { mean } from '../ops/index.ts';
+import { psnrExpr } from '../eval/psnr.ts';
+import type { Params } from '../nn/module.ts';
+import { foldIn, keyFromSeed } from '../random/key.ts';
+import type { Tokenizer, TokenizerParams } from '../detailflow/tokenizer/model.ts';
+import { prefixBoundaries, reconstructor } from '../detailflow/tokenizer/reconstruct.ts';
+import { selfCorrect } from '../detailflow/tokenizer/self-correction.ts';
+import { spanMasks } from '../detailflow/tokenizer/trainer.ts';
+import { prefixDips, type PrefixDip } from '../detailflow/tokenizer/coarse-to-fine.ts';
 
 export interface ReconReport {
   readonly images: number;

@@ -15,8 +15,8 @@ import type { ArParams } from '../detailflow/ar/model.ts';
 import type { SampleOptions } from '../detailflow/sample/options.ts';
 import { arSampler } from '../detailflow/sample/sampler.ts';
 import type { Tokenizer, TokenizerParams } from '../detailflow/tokenizer/model.ts';
-import { clampImages } from './clamp.ts';
-import { featureCollector, type FeatureExtractor, type FeatureSet } from './evaluator/features.ts';
+import { clampImages } from '../eval/clamp.ts';
+import { featureCollector, type FeatureExtractor, type FeatureSet } from '../eval/evaluator/features.ts';
 
 export interface GenerationEval {
   readonly samples: number;

@@ -8,9 +8,9 @@ import { devicePut } from '../compile/device-put.ts';
 import type { Node } from '../ir/node.ts';
 import type { Params } from '../nn/module.ts';
 import type { Tokenizer, TokenizerParams } from '../detailflow/tokenizer/model.ts';
-import { clampImages } from './clamp.ts';
-import { psnrExpr } from './psnr.ts';
-import { featureCollector, imageBatch, type FeatureExtractor, type FeatureSet } from './evaluator/features.ts';
+import { clampImages } from '../eval/clamp.ts';
+import { psnrExpr } from '../eval/psnr.ts';
+import { featureCollector, imageBatch, type FeatureExtractor, type FeatureSet } from '../eval/evaluator/features.ts';
 
 export interface ReconstructionEval {
   readonly images: number;

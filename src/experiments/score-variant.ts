@@ -3,24 +3,24 @@
  * test images, gFD and class accuracy of N class-balanced samples against them, and the warm
  * sampling speed (pass plans compiled by an untimed batch first). Every figure keeps its counts.
  */
-import { compile, type CompileOptions } from '../../compile/compile.ts';
-import { devicePut } from '../../compile/device-put.ts';
-import type { Node } from '../../ir/node.ts';
-import type { Params } from '../../nn/module.ts';
-import { countParams } from '../../nn/params.ts';
-import { foldIn, keyFromSeed, type Key } from '../../random/key.ts';
-import { balancedLabels, classAccuracy } from '../../eval/class-accuracy.ts';
-import { clampImages } from '../../eval/clamp.ts';
-import { gaussianOf } from '../../eval/feature-stats.ts';
-import { frechetDistance } from '../../eval/frechet.ts';
-import type { FeatureExtractor, FeatureSet } from '../../eval/evaluator/features.ts';
-import { evaluateGeneration } from '../../eval/generation-eval.ts';
-import { evaluateReconstruction } from '../../eval/reconstruction-eval.ts';
-import { arSampler } from '../sample/sampler.ts';
-import type { TokenizerParams } from '../tokenizer/model.ts';
-import type { CompareBudget } from './budget.ts';
-import type { TrainedVariant } from './train-variant.ts';
-import { samplerOf } from './variant-config.ts';
+import { compile, type CompileOptions } from '../compile/compile.ts';
+import { devicePut } from '../compile/device-put.ts';
+import type { Node } from '../ir/node.ts';
+import type { Params } from '../nn/module.ts';
+import { countParams } from '../nn/params.ts';
+import { foldIn, keyFromSeed, type Key } from '../random/key.ts';
+import { balancedLabels, classAccuracy } from '../eval/class-accuracy.ts';
+import { clampImages } from '../eval/clamp.ts';
+import { gaussianOf } from '../eval/feature-stats.ts';
+import { frechetDistance } from '../eval/frechet.ts';
+import type { FeatureExtractor, FeatureSet } from '../eval/evaluator/features.ts';
+import { evaluateGeneration } from './generation-eval.ts';
+import { evaluateReconstruction } from './reconstruction-eval.ts';
+import { arSampler } from '../detailflow/sample/sampler.ts';
+import type { TokenizerParams } from '../detailflow/tokenizer/model.ts';
+import type { CompareBudget } from '../detailflow/baselines/budget.ts';
+import type { TrainedVariant } from '../detailflow/baselines/train-variant.ts';
+import { samplerOf } from '../detailflow/baselines/variant-config.ts';
 
 export interface VariantRow {
   readonly variant: string;
