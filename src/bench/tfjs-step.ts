@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activate, type BackendName } from '../compile/backend.ts';
-import { isHostArray, type HostArray } from '../ir/host-array.ts';
+import { isHostArray } from '../ir/host-array.ts';
+import { isHostTree } from '../nn/layout.ts';
 import type { TransformerStackParams } from '../nn/transformer-stack.ts';
-import { flatten, type Tree } from '../tree/tree.ts';
+import { flatten } from '../tree/tree.ts';
 import { benchAdamW, type CoreBenchConfig } from './core-config.ts';
 import type { BenchData, Contender } from './dsl-step.ts';
 
@@ -50,7 +51,8 @@ export const tfjsContender = async (
   await import('@tensorflow/tfjs'); // registers the gradient functions tf.valueAndGrads needs
   activate(backend);
   const dense = denseFor(variant);
-  const { leaves, paths } = flatten(params0 as unknown as Tree<HostArray>, isHostArray, 'host array');
+  if (!isHostTree(params0)) throw new TypeError('tfjsContender: the parameters are not a tree of host arrays');
+  const { leaves, paths } = flatten(params0, isHostArray, 'host array');
   const index = new Map(paths.map((p, i) => [p, i]));
   const decays = leaves.map((l) => l.shape.length >= 2);
   let params = leaves.map((l) => tf.tensor(l.data, [...l.shape], 'float32'));

@@ -6,7 +6,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import type { BackendName } from '../compile/backend.ts';
-import { isHostArray, type HostArray } from '../ir/host-array.ts';
+import { isHostArray } from '../ir/host-array.ts';
 import { syntheticDataset } from '../data/synthetic.ts';
 import { decodeArConfig, type ArConfig } from '../detailflow/ar/config.ts';
 import { arModel } from '../detailflow/ar/model.ts';
@@ -20,10 +20,11 @@ import { decodeTokenizerConfig, type TokenizerConfig } from '../detailflow/token
 import { tokenizerRun } from '../detailflow/tokenizer/fit.ts';
 import { tokenizer } from '../detailflow/tokenizer/model.ts';
 import { trainDefaults } from '../detailflow/tokenizer/train-config.ts';
+import { isHostTree } from '../nn/layout.ts';
 import { keyFromSeed } from '../random/key.ts';
 import type { HostState } from '../train/data-parallel/protocol.ts';
 import type { TrainingSession } from '../train/data-parallel/session.ts';
-import { flatten, type Tree } from '../tree/tree.ts';
+import { flatten } from '../tree/tree.ts';
 import { trainingSession } from './training-sessions.ts';
 
 export type BenchModel = 'tokenizer' | 'ar';
@@ -82,7 +83,8 @@ const range = (a: number, b: number): number[] => Array.from({ length: b - a }, 
 
 const tokenizerSetup = (o: TrainBenchOptions): Setup => {
   const teacher = cnnTeacher(cnnTeacherDefaults);
-  const teacherParams = teacher.init(keyFromSeed(11)) as unknown as Tree<HostArray>;
+  const teacherParams = teacher.init(keyFromSeed(11));
+  if (!isHostTree(teacherParams)) throw new TypeError('train-bench: the teacher\'s parameters are not a tree of host arrays');
   const tk = tokenizer(orThrow(decodeTokenizerConfig(o.tokenizer ?? {})), teacher.featureDim);
   const data = syntheticDataset(keyFromSeed(12), { count: 4 * o.batch, channels: tk.config.channels, height: tk.config.size, width: tk.config.size });
   const train = { ...trainDefaults, batchSize: o.batch, steps: 4 * o.steps };

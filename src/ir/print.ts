@@ -3,7 +3,7 @@ import { topoSort } from './topo.ts';
 
 const showAttrs = (n: Node): string => {
   const entries = Object.entries(n.attrs).map(([k, v]) =>
-    ArrayBuffer.isView(v) ? `${k}=<${(v as unknown as ArrayLike<number>).length}>` : `${k}=${JSON.stringify(v)}`);
+    ArrayBuffer.isView(v) ? `${k}=<${'length' in v ? v.length : v.byteLength}>` : `${k}=${JSON.stringify(v)}`);
   return entries.length ? `{${entries.join(', ')}}` : '';
 };
 

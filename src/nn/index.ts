@@ -21,3 +21,4 @@ export * from './transformer-stack.ts';
 export * from './params.ts';
 export * from './conv2d.ts';
 export * from './pool.ts';
+export * from './layout.ts';

@@ -13,9 +13,8 @@ export const repeat = <H>(layer: Layer<H>, n: number): Layer<readonly H[]> => {
   return {
     init: (key) => Array.from({ length: n }, (_, i) => layer.init(foldIn(key, i))),
     apply: (ps, x, ctx) => {
-      const list = ps as unknown as readonly unknown[];
-      if (list.length !== n) throw new GraphError('tree', 'repeat', `expected ${n} parameter trees, got ${list.length}`);
-      return list.reduce<Node>((h, p, i) => layer.apply(p as never, h, childCtx(ctx, i)), x);
+      if (ps.length !== n) throw new GraphError('tree', 'repeat', `expected ${n} parameter trees, got ${ps.length}`);
+      return ps.reduce<Node>((h, p, i) => layer.apply(p, h, childCtx(ctx, i)), x);
     },
   };
 };

@@ -18,18 +18,17 @@ export const childCtx = (ctx: Ctx | undefined, i: number): Ctx | undefined =>
 export function sequential<const L extends readonly AnyLayer[]>(layers: L): Layer<SequentialParams<L>>;
 export function sequential<const L extends Readonly<Record<string, AnyLayer>>>(layers: L): Layer<SequentialParams<L>>;
 export function sequential(layers: readonly AnyLayer[] | Readonly<Record<string, AnyLayer>>): Layer<unknown> {
-  const entries: [string | number, AnyLayer][] = Array.isArray(layers)
-    ? layers.map((l, i) => [i, l] as [number, AnyLayer])
-    : Object.entries(layers as Record<string, AnyLayer>);
-  const isList = Array.isArray(layers);
-  return {
-    init: (key) => {
-      const ps = entries.map(([, l], i) => l.init(foldIn(key, i)));
-      return isList ? ps : Object.fromEntries(entries.map(([name], i) => [name, ps[i]]));
-    },
-    apply: (params, x, ctx) => {
-      const ps = params as unknown as Record<string | number, unknown>;
-      return entries.reduce<Node>((h, [name, l], i) => l.apply(ps[name] as never, h, childCtx(ctx, i)), x);
-    },
-  } as Layer<unknown>;
+  if (Array.isArray(layers)) {
+    const list: Layer<readonly unknown[]> = {
+      init: (key) => layers.map((l, i) => l.init(foldIn(key, i))),
+      apply: (ps, x, ctx) => layers.reduce<Node>((h, l, i) => l.apply(ps[i], h, childCtx(ctx, i)), x),
+    };
+    return list;
+  }
+  const entries = Object.entries(layers);
+  const record: Layer<Readonly<Record<string, unknown>>> = {
+    init: (key) => Object.fromEntries(entries.map(([name, l], i) => [name, l.init(foldIn(key, i))])),
+    apply: (ps, x, ctx) => entries.reduce<Node>((h, [name, l], i) => l.apply(ps[name], h, childCtx(ctx, i)), x),
+  };
+  return record;
 }

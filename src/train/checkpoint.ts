@@ -6,6 +6,7 @@ import {
 import { parseJsonBounded } from '../io/json.ts';
 import { capProblems } from '../io/problems.ts';
 import type { ParamSpec } from '../nn/init.ts';
+import { layoutProblems, type ParamLayout } from '../nn/layout.ts';
 import { flatten, pathsOf, unflatten, type Tree, type TreeDef } from '../tree/tree.ts';
 
 /** Bumped when the layout of checkpoints changes incompatibly. */
@@ -119,26 +120,23 @@ export const decodeCheckpoint = (
 
 /** Checks decoded trees against expected ones (same paths, shapes and dtypes), listing every mismatch. */
 export const checkTrees = (ck: Checkpoint, expected: Readonly<Record<string, Tree<HostArray | ParamSpec>>>): E.Either<SafetensorsError, Checkpoint> => {
-  const problems: string[] = [];
-  for (const [group, tree] of Object.entries(expected)) {
-    const want = flatten(tree, isSpec, 'parameter');
-    const have = ck.trees[group] ? flatten(ck.trees[group], isHostArray, 'host array') : undefined;
-    if (!have) { problems.push(`missing parameter group '${group}'`); continue; }
-    const got = new Map(have.paths.map((p, i) => [p, have.leaves[i]]));
-    want.paths.forEach((p, i) => {
-      const g = got.get(p);
-      const w = want.leaves[i];
-      if (!g) problems.push(`missing tensor '${group}/${p}' (expected ${w.dtype} [${w.shape.join(', ')}])`);
-      else if (g.dtype !== w.dtype || g.shape.join() !== w.shape.join()) {
-        problems.push(`tensor '${group}/${p}' is ${g.dtype} [${g.shape.join(', ')}], expected ${w.dtype} [${w.shape.join(', ')}]`);
-      }
-      got.delete(p);
-    });
-    for (const p of got.keys()) problems.push(`unexpected tensor '${group}/${p}'`);
-  }
+  const problems = Object.entries(expected).flatMap(([group, tree]) => layoutProblems(tree, ck.trees[group], group));
   return problems.length ? E.left(new SafetensorsError(capProblems(problems))) : E.right(ck);
 };
 
-/** A host array or a bare shape and dtype (what `initSpecs` gives). */
-const isSpec = (x: unknown): x is HostArray | ParamSpec =>
-  typeof x === 'object' && x !== null && Array.isArray((x as ParamSpec).shape) && typeof (x as ParamSpec).dtype === 'string';
+/** The layouts of a checkpoint's parameter groups, by name: T's field of each name is that group's type. */
+export type Layouts<T> = { readonly [G in keyof T]: ParamLayout<T[G]> };
+
+/**
+ * A checkpoint's parameter groups as the types their layouts describe (e.g. `{ params: TokenizerParams }`),
+ * checked as `checkTrees` checks them, with the same messages; groups not named are ignored.
+ */
+export const checkedTrees = <T extends object>(ck: Checkpoint, layouts: Layouts<T>): E.Either<SafetensorsError, T> => {
+  const problems: string[] = [];
+  const holdAll = (trees: Checkpoint['trees']): trees is Checkpoint['trees'] & T => {
+    let ok = true;
+    for (const group in layouts) ok = layouts[group].holds(trees[group], problems, group) && ok;
+    return ok;
+  };
+  return holdAll(ck.trees) ? E.right(ck.trees) : E.left(new SafetensorsError(capProblems(problems)));
+};

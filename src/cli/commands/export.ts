@@ -60,7 +60,7 @@ export const exportCommand: Command = {
     if (!spec) throw new RunError(`${input}: export knows the kinds ${Object.keys(specs).join(', ')}, not '${ck.kind}'`);
     const implied = spec(ck.meta);
     if (E.isLeft(implied)) throw new RunError(`${input}: ${implied.left}`);
-    const expected = Object.values(implied.right.trees)[0]!;
+    const expected = Object.values(implied.right.trees)[0]!.specs;
     const weights = keep.filter((k) => WEIGHT_TREES.includes(k));
     const checked = checkTrees(ck, Object.fromEntries(weights.map((k) => [k, expected])));
     if (E.isLeft(checked)) throw new RunError(`${input}: it does not match its configuration: ${checked.left.message}`);

@@ -5,6 +5,8 @@
  */
 import { toHost } from '../../compile/compile.ts';
 import type { BackendName } from '../../compile/backend.ts';
+import { paramLayout } from '../../nn/layout.ts';
+import { keyFromSeed } from '../../random/key.ts';
 import { trainLoop } from '../../train/loop.ts';
 import type { TrainState } from '../../train/trainer.ts';
 import type { ArConfig } from '../ar/config.ts';
@@ -22,7 +24,8 @@ export const fitAr = async (
   config: ArConfig, train: ArTrainConfig, codes: Codes, backend: BackendName,
   onStep?: (step: number, metrics: Readonly<Record<string, number>>) => void,
 ): Promise<ArFit> => {
-  const run = arRun(arModel(config), train, codes, backend);
+  const model = arModel(config);
+  const run = arRun(model, train, codes, backend);
   const log: Record<string, number>[] = [];
   const { state } = await trainLoop<TrainState>({
     start: 0, total: train.steps, state: run.initState(run.initParams()),
@@ -30,6 +33,8 @@ export const fitAr = async (
     step: (s, i) => run.trainer.step(s, run.inputs(i)),
     onMetrics: (step, m) => { log.push({ step, ...m }); onStep?.(step, m); },
   });
-  // toHost keeps the tree's structure: the EMA comes back as the model's own parameter type
-  return { ema: await toHost(state.ema) as unknown as ArParams, log };
+  const ema = await toHost(state.ema);
+  const problems: string[] = [];
+  if (!paramLayout(() => model.init(keyFromSeed(0))).holds(ema, problems, 'ema')) throw new Error(`fitAr: the EMA weights are not the model's: ${problems.join('; ')}`);
+  return { ema, log };
 };

@@ -43,7 +43,7 @@ export const rasterTokenizer = (c: TokenizerConfig, teacherDim: number): Tokeniz
       decoder: base.decoder.init(foldIn(key, 1)),
       codebook: initCodebook(foldIn(key, 2), c.codebookSize, c.codeDim),
       align: [],
-    }) as unknown as TokenizerParams,
+    }),
     encode: (p: Params<TokenizerParams>, images) => quantize(p.codebook, enc.apply(p.encoder, images)),
   };
 };

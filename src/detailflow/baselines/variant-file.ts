@@ -1,12 +1,13 @@
 /**
  * A trained row as checkpoint bytes (platform-neutral): the tokenizer's parameters and the AR
  * model's EMA weights, with the variant, its configurations and the budget in the metadata, so
- * a rerun of the comparison loads it instead of training again. Shapes are checked against a
- * fresh initialisation of the same configurations.
+ * a rerun of the comparison loads it instead of training again. Shapes are checked against the
+ * layouts of the same configurations (traced, nothing allocated).
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { keyFromSeed } from '../../random/key.ts';
-import { checkTrees, decodeCheckpoint, encodeCheckpoint } from '../../train/checkpoint.ts';
+import { paramLayout } from '../../nn/layout.ts';
+import { checkedTrees, decodeCheckpoint, encodeCheckpoint } from '../../train/checkpoint.ts';
 import { arModel, type ArParams } from '../ar/model.ts';
 import type { TokenizerParams } from '../tokenizer/model.ts';
 import type { CompareBudget } from './budget.ts';
@@ -37,10 +38,13 @@ export const decodeVariant = (bytes: Uint8Array, v: Variant, budget: CompareBudg
   }
   const configs = configsOrThrow(budget, v);
   const tk = variantTokenizer(v, configs.tokenizer, m.teacherDim as number);
-  const ok = checkTrees(ck.right, { tokenizer: tk.init(keyFromSeed(0)) as never, ema: arModel(configs.ar).init(keyFromSeed(0)) as never });
-  if (E.isLeft(ok)) return E.left(ok.left.message);
+  const model = arModel(configs.ar);
+  const trees = checkedTrees<{ tokenizer: TokenizerParams; ema: ArParams }>(ck.right, {
+    tokenizer: paramLayout(() => tk.init(keyFromSeed(0))), ema: paramLayout(() => model.init(keyFromSeed(0))),
+  });
+  if (E.isLeft(trees)) return E.left(trees.left.message);
   return E.right({
-    variant: v, configs, tk, tokenizer: ck.right.trees.tokenizer as unknown as TokenizerParams, ar: ck.right.trees.ema as unknown as ArParams,
+    variant: v, configs, tk, tokenizer: trees.right.tokenizer, ar: trees.right.ema,
     seconds: m.seconds as TrainedVariant['seconds'], lastLoss: m.lastLoss as TrainedVariant['lastLoss'],
   });
 };

@@ -34,7 +34,21 @@ export const tokenizerHintsOf = (m: FixtureMeta): TokenizerHints => ({
 
 export const gptArgsOf = (m: FixtureMeta): E.Either<string, GptArgs> => {
   const a = m.args;
-  const need = ['dim', 'n_layer', 'n_head', 'vocab_size', 'block_size', 'num_classes', 'group_size'].filter((k) => num(a[k]) === undefined);
-  if (need.length > 0) return E.left(`gpt_model_args lacks ${need.join(', ')}`);
-  return E.right(a as unknown as GptArgs);
+  const sizes = {
+    dim: num(a['dim']), n_layer: num(a['n_layer']), n_head: num(a['n_head']), vocab_size: num(a['vocab_size']),
+    block_size: num(a['block_size']), num_classes: num(a['num_classes']), group_size: num(a['group_size']),
+  };
+  const need = Object.entries(sizes).filter(([, v]) => v === undefined).map(([k]) => k);
+  const { dim, n_layer, n_head, vocab_size, block_size, num_classes, group_size } = sizes;
+  if (dim === undefined || n_layer === undefined || n_head === undefined || vocab_size === undefined
+    || block_size === undefined || num_classes === undefined || group_size === undefined) return E.left(`gpt_model_args lacks ${need.join(', ')}`);
+  // the optional fields: absent or null mean the default, anything else must be a number
+  const bad = ['causal_num', 'norm_eps', 'rope_base', 'multiple_of', 'ffn_dim_multiplier'].filter((k) => a[k] !== undefined && a[k] !== null && num(a[k]) === undefined);
+  if (bad.length > 0) return E.left(`gpt_model_args ${bad.join(', ')} must be ${bad.length === 1 ? 'a number' : 'numbers'}`);
+  const orNull = (k: string): number | null | undefined => (a[k] === null ? null : num(a[k]));
+  return E.right({
+    dim, n_layer, n_head, vocab_size, block_size, num_classes, group_size,
+    causal_num: orNull('causal_num'), norm_eps: num(a['norm_eps']), rope_base: num(a['rope_base']),
+    multiple_of: num(a['multiple_of']), ffn_dim_multiplier: orNull('ffn_dim_multiplier'),
+  });
 };

@@ -1,12 +1,15 @@
 /** Reading an imported official tokenizer file back: its configuration and every tensor checked against it. */
 import * as E from 'fp-ts/lib/Either.js';
-import { checkTrees, decodeCheckpoint } from '../../train/checkpoint.ts';
+import { checkedTrees, decodeCheckpoint } from '../../train/checkpoint.ts';
 import type { Tree } from '../../tree/tree.ts';
-import type { ParamSpec } from '../../nn/init.ts';
+import { zeros, type ParamSpec } from '../../nn/init.ts';
+import { paramLayout, type ParamLayout } from '../../nn/layout.ts';
+import { linear } from '../../nn/linear.ts';
+import { keyFromSeed } from '../../random/key.ts';
 import { checkTokenizerConfig, type OfficialTokenizerConfig } from './config.ts';
 import { OFFICIAL_TOKENIZER_KIND } from './import.ts';
 import { tokenizerKeys } from './keys.ts';
-import type { OfficialTokenizerParams } from './tokenizer.ts';
+import { towerStack, type OfficialTokenizerParams } from './tokenizer.ts';
 
 /** The expected tree of shapes for a configuration (built from the key map, nothing allocated). */
 export const tokenizerSpecs = (c: OfficialTokenizerConfig): Tree<ParamSpec> => {
@@ -21,6 +24,31 @@ export const tokenizerSpecs = (c: OfficialTokenizerConfig): Tree<ParamSpec> => {
   return root as Tree<ParamSpec>;
 };
 
+/**
+ * The layout of an official tokenizer's parameters, from the project's layers (the weights are
+ * only ever imported, so this init exists to be traced, nothing allocated): the compiler checks
+ * the tree against OfficialTokenizerParams, and a test that it is the key map's (`tokenizerSpecs`).
+ */
+export const tokenizerLayout = (c: OfficialTokenizerConfig): ParamLayout<OfficialTokenizerParams> => paramLayout((): OfficialTokenizerParams => {
+  const key = keyFromSeed(0);
+  const dense = (inputs: number, out: number) => linear({ in: inputs, out }).init(key);
+  const table = (rows: number, width: number) => zeros(key, [rows, width]);
+  const pixels = 3 * c.patch * c.patch;
+  const { encoder: enc, decoder: dec, tokens: n } = c;
+  return {
+    encoder: {
+      patchEmbed: dense(pixels, enc.width), pos: table(enc.grid * enc.grid, enc.width),
+      latentTokens: table(n, enc.width), refinedTokens: table(n, enc.width), latentPos: table(n, enc.width), stack: towerStack(enc, c.eps).init(key),
+    },
+    decoder: {
+      maskToken: zeros(key, [dec.width]), pos: table(dec.grid * dec.grid, dec.width), latentPos: table(n, dec.width),
+      stack: towerStack(dec, c.eps).init(key), toPixel: dense(dec.width, pixels),
+    },
+    quantConv: dense(enc.width, c.codeDim), postQuantConv: dense(c.codeDim, dec.width), refineConv: dense(c.codeDim, enc.width),
+    codebook: table(c.codebookSize, c.codeDim),
+  };
+});
+
 export const decodeOfficialTokenizerFile = (bytes: Uint8Array): E.Either<string, { config: OfficialTokenizerConfig; params: OfficialTokenizerParams }> => {
   const ck = decodeCheckpoint(bytes, OFFICIAL_TOKENIZER_KIND);
   if (E.isLeft(ck)) return E.left(ck.left.message);
@@ -32,7 +60,10 @@ export const decodeOfficialTokenizerFile = (bytes: Uint8Array): E.Either<string,
   }
   const cfg = checkTokenizerConfig(u);
   if (E.isLeft(cfg)) return E.left(`its configuration is invalid: ${cfg.left.join('; ')}`);
-  const ok = checkTrees(ck.right, { params: tokenizerSpecs(cfg.right) });
-  if (E.isLeft(ok)) return E.left(`it does not match its configuration: ${ok.left.message}`);
-  return E.right({ config: cfg.right, params: ck.right.trees['params'] as unknown as OfficialTokenizerParams });
+  // the layers refuse sizes the checks above let through (a negative width, a non-positive eps)
+  const layout = E.tryCatch(() => tokenizerLayout(cfg.right), (e) => (e instanceof Error ? e.message : String(e)));
+  if (E.isLeft(layout)) return E.left(`its configuration is invalid: ${layout.left}`);
+  const trees = checkedTrees(ck.right, { params: layout.right });
+  if (E.isLeft(trees)) return E.left(`it does not match its configuration: ${trees.left.message}`);
+  return E.right({ config: cfg.right, params: trees.right.params });
 };

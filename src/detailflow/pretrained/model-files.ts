@@ -5,9 +5,8 @@
  * The CLI reads the bytes from files, the web page fetches them.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { initSpecs } from '../../nn/init.ts';
+import { paramLayout } from '../../nn/layout.ts';
 import { keyFromSeed } from '../../random/key.ts';
-import type { Checkpoint } from '../../train/checkpoint.ts';
 import { decodeModelCheckpoint, type ModelSpec } from '../../train/model-file.ts';
 import { decodeArConfig, type ArConfig } from '../ar/config.ts';
 import { arModel, type ArParams } from '../ar/model.ts';
@@ -32,7 +31,7 @@ export interface ArModelFile {
 const MAX_TEACHER_DIM = 1 << 16;
 
 /** What a tokenizer checkpoint's metadata implies: the model and its parameter shapes (nothing allocated). */
-export const tokenizerSpec = (meta: Readonly<Record<string, unknown>>): E.Either<string, ModelSpec<Tokenizer>> => {
+export const tokenizerSpec = (meta: Readonly<Record<string, unknown>>): E.Either<string, ModelSpec<Tokenizer, { params: TokenizerParams }>> => {
   const cfg = decodeTokenizerConfig(meta.config);
   if (E.isLeft(cfg)) return E.left(`its configuration is invalid: ${cfg.left.problems.join('; ')}`);
   const teacherDim = meta.teacherDim;
@@ -40,23 +39,23 @@ export const tokenizerSpec = (meta: Readonly<Record<string, unknown>>): E.Either
     return E.left(`metadata teacherDim is missing or invalid (an integer in [1, ${MAX_TEACHER_DIM}])`);
   }
   const tk = tokenizer(cfg.right, teacherDim);
-  return E.right({ model: tk, trees: { params: initSpecs(() => tk.init(keyFromSeed(0))) } });
+  return E.right({ model: tk, trees: { params: paramLayout(() => tk.init(keyFromSeed(0))) } });
 };
 
 export const decodeTokenizerFile = (bytes: Uint8Array): E.Either<string, TokenizerModel> => {
   const r = decodeModelCheckpoint(bytes, TOKENIZER_KIND, tokenizerSpec);
-  return E.map(({ model, ck }: { model: Tokenizer; ck: Checkpoint }) => ({ tk: model, params: ck.trees.params as unknown as TokenizerParams }))(r);
+  return E.map(({ model, trees }: { model: Tokenizer; trees: { params: TokenizerParams } }) => ({ tk: model, params: trees.params }))(r);
 };
 
 /** What an AR checkpoint's metadata implies: its configuration and the EMA weights' shapes (nothing allocated). */
-export const arSpec = (meta: Readonly<Record<string, unknown>>): E.Either<string, ModelSpec<ArConfig>> => {
+export const arSpec = (meta: Readonly<Record<string, unknown>>): E.Either<string, ModelSpec<ArConfig, { ema: ArParams }>> => {
   const cfg = decodeArConfig(meta.config);
   if (E.isLeft(cfg)) return E.left(`its configuration is invalid: ${cfg.left.problems.join('; ')}`);
   const model = arModel(cfg.right);
-  return E.right({ model: cfg.right, trees: { ema: initSpecs(() => model.init(keyFromSeed(0))) } });
+  return E.right({ model: cfg.right, trees: { ema: paramLayout(() => model.init(keyFromSeed(0))) } });
 };
 
 export const decodeArFile = (bytes: Uint8Array): E.Either<string, ArModelFile> => {
   const r = decodeModelCheckpoint(bytes, AR_KIND, arSpec);
-  return E.map(({ model, ck }: { model: ArConfig; ck: Checkpoint }) => ({ config: model, ema: ck.trees.ema as unknown as ArParams }))(r);
+  return E.map(({ model, trees }: { model: ArConfig; trees: { ema: ArParams } }) => ({ config: model, ema: trees.ema }))(r);
 };

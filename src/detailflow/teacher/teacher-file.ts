@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { HostArray } from '../../ir/host-array.ts';
-import { initSpecs } from '../../nn/init.ts';
+import { paramLayout } from '../../nn/layout.ts';
 import { keyFromSeed } from '../../random/key.ts';
 import type { Checkpoint } from '../../train/checkpoint.ts';
 import { decodeModelCheckpoint, type ModelSpec } from '../../train/model-file.ts';
@@ -25,7 +25,7 @@ export const teacherSpec = (meta: Readonly<Record<string, unknown>>): E.Either<s
   const cfg = decodeCnnTeacherConfig(meta.config);
   if (E.isLeft(cfg)) return E.left(`its configuration is invalid: ${cfg.left.problems.join('; ')}`);
   const teacher = cnnTeacher(cfg.right);
-  return E.right({ model: teacher, trees: { params: initSpecs(() => teacher.init(keyFromSeed(0))) } });
+  return E.right({ model: teacher, trees: { params: paramLayout(() => teacher.init(keyFromSeed(0))) } });
 };
 
 export const decodeTeacherFile = (bytes: Uint8Array): E.Either<string, TeacherModel> => {

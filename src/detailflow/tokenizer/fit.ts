@@ -9,6 +9,7 @@ import { toHost } from '../../compile/compile.ts';
 import type { BackendName } from '../../compile/backend.ts';
 import { stepBatches } from '../../data/batches.ts';
 import type { Dataset } from '../../data/dataset.ts';
+import { paramLayout } from '../../nn/layout.ts';
 import { foldIn, keyFromSeed } from '../../random/key.ts';
 import { trainLoop } from '../../train/loop.ts';
 import { trainer, type TrainState } from '../../train/trainer.ts';
@@ -88,6 +89,8 @@ export const fitTokenizer = async (tk: Tokenizer, train: TrainConfig, data: Data
     step: run.step,
     onMetrics: (step, m) => { log.push({ step, ...m }); opts.onStep?.(step, m); },
   });
-  // toHost keeps the tree's structure, so the parameters come back as the tokenizer's own type
-  return { params: await toHost(state.params) as unknown as TokenizerParams, log };
+  const params = await toHost(state.params);
+  const problems: string[] = [];
+  if (!paramLayout(() => tk.init(keyFromSeed(0))).holds(params, problems)) throw new Error(`fitTokenizer: the trained parameters are not the tokenizer's: ${problems.join('; ')}`);
+  return { params, log };
 };

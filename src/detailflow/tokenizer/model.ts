@@ -8,6 +8,8 @@ import { sequential } from '../../nn/sequential.ts';
 import { silu } from '../../ops/index.ts';
 import type { Params } from '../../nn/module.ts';
 import { ConfigError } from '../../config/errors.ts';
+import { GraphError } from '../../ir/errors.ts';
+import type { PatchEncoderParams } from '../baselines/patch-encoder.ts';
 import { powerCurve, type ResolutionMap } from '../resolution.ts';
 import { detailflowDegradation, outputSide, type Degradation } from '../degradation.ts';
 import type { TokenizerConfig } from './config.ts';
@@ -16,12 +18,22 @@ import { encoder, type EncoderParams } from './encoder.ts';
 import { initCodebook, lookupCodes, quantize, type Quantized } from './quantizer.ts';
 
 export interface TokenizerParams {
-  readonly encoder: EncoderParams;
+  /** A raster (2D VQ) tokenizer's encoder has no latent queries and no self-correction projection. */
+  readonly encoder: EncoderParams | PatchEncoderParams;
   readonly decoder: DecoderParams;
   readonly codebook: HostArray;
-  /** MLP from token 0's code to the teacher's feature space (first-token alignment). */
-  readonly align: readonly [LinearParams, Record<string, never>, LinearParams, Record<string, never>, LinearParams];
+  /** MLP from token 0's code to the teacher's feature space (first-token alignment); a raster tokenizer has none. */
+  readonly align: readonly [LinearParams, Record<string, never>, LinearParams, Record<string, never>, LinearParams] | readonly [];
 }
+
+const hasLatents = (e: Params<TokenizerParams['encoder']>): e is Params<EncoderParams> =>
+  'latentTokens' in e && 'refinedTokens' in e && 'latentPos' in e && 'refine' in e;
+
+/** The encoder's parameters with its latent queries and self-correction projection (a raster tokenizer has neither). */
+export const latentEncoder = (e: Params<TokenizerParams['encoder']>): Params<EncoderParams> => {
+  if (hasLatents(e)) return e;
+  throw new GraphError('tree', 'tokenizer', 'these encoder parameters have no latent queries (a raster tokenizer\'s): encode them with their own tokenizer');
+};
 
 /**
  * The parts a variant may swap. The resolution map defaults to the power curve of `alpha`; the
@@ -84,11 +96,13 @@ export const tokenizer = (c: TokenizerConfig, teacherDim: number, parts: Tokeniz
       encoder: enc.init(foldIn(key, 0)),
       decoder: dec.init(foldIn(key, 1)),
       codebook: initCodebook(foldIn(key, 2), c.codebookSize, c.codeDim),
-      align: align.init(foldIn(key, 3)) as unknown as TokenizerParams['align'],
+      align: align.init(foldIn(key, 3)),
     }),
     /** Clean encoding: images [B, C, H, W] -> quantised tokens [B, N]. */
-    encode: (p: Params<TokenizerParams>, images: Node): Quantized =>
-      quantize(p.codebook, enc.apply(p.encoder, images, p.encoder.latentTokens)),
+    encode: (p: Params<TokenizerParams>, images: Node): Quantized => {
+      const e = latentEncoder(p.encoder);
+      return quantize(p.codebook, enc.apply(e, images, e.latentTokens));
+    },
     /** Decodes the first t codes [B, t, codeDim] at side dec(t) (or an explicit side). */
     decodeCodes: (p: Params<TokenizerParams>, codes: Node, side?: number): Node =>
       dec.apply(p.decoder, codes, side ?? decoderSide(codes.shape[1])),

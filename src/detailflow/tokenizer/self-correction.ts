@@ -2,7 +2,7 @@ import type { Node } from '../../ir/node.ts';
 import { add, cast, expandDims, mul, reshape, sliceAxis, stopGradient } from '../../ops/index.ts';
 import type { Params } from '../../nn/module.ts';
 import { nearNeighbourNoise, quantize, type Quantized } from './quantizer.ts';
-import type { Tokenizer, TokenizerParams } from './model.ts';
+import { latentEncoder, type Tokenizer, type TokenizerParams } from './model.ts';
 
 export interface Corrected {
   /** [clean[:s] ; noisy[s:e] ; re-encoded[e:]] as unit codes [B, N, D] (the prefix detached). */
@@ -37,8 +37,9 @@ export const selfCorrect = (tk: Tokenizer, p: Params<TokenizerParams>, images: N
   const [before, inSpan, after] = masks;
   const noise = nearNeighbourNoise(p.codebook, stopGradient(clean.similarity), tk.config.noiseTopK, key);
   const prefix = stopGradient(add(mul(clean.codes, before), mul(noise.codes, inSpan)));
-  const latents = add(mul(tk.encoder.refine(p.encoder, prefix), add(before, inSpan)), mul(p.encoder.refinedTokens, after));
-  const second = quantize(p.codebook, tk.encoder.apply(p.encoder, images, latents));
+  const e = latentEncoder(p.encoder);
+  const latents = add(mul(tk.encoder.refine(e, prefix), add(before, inSpan)), mul(e.refinedTokens, after));
+  const second = quantize(p.codebook, tk.encoder.apply(e, images, latents));
   const pick = (a: Node, b: Node, c: Node) => add(add(mul(a, before), mul(b, inSpan)), mul(c, after));
   const asFloat = (i: Node) => cast(expandDims(i, -1), 'float32');
   // exact: indices are integers below 2^24

@@ -4,8 +4,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { keyFromSeed } from '../../random/key.ts';
-import { initSpecs } from '../../nn/init.ts';
-import type { Checkpoint } from '../../train/checkpoint.ts';
+import { paramLayout } from '../../nn/layout.ts';
 import { decodeModelCheckpoint, type ModelSpec } from '../../train/model-file.ts';
 import { decodeEvaluatorConfig } from './config.ts';
 import { evaluatorNetwork, type Evaluator, type EvaluatorParams } from './network.ts';
@@ -18,14 +17,14 @@ export interface EvaluatorModel {
 }
 
 /** What the metadata implies: the network and its parameter shapes (nothing allocated). */
-export const evaluatorSpec = (meta: Readonly<Record<string, unknown>>): E.Either<string, ModelSpec<Evaluator>> => {
+export const evaluatorSpec = (meta: Readonly<Record<string, unknown>>): E.Either<string, ModelSpec<Evaluator, { params: EvaluatorParams }>> => {
   const cfg = decodeEvaluatorConfig(meta.config);
   if (E.isLeft(cfg)) return E.left(`its configuration is invalid: ${cfg.left.problems.join('; ')}`);
   const net = evaluatorNetwork(cfg.right);
-  return E.right({ model: net, trees: { params: initSpecs(() => net.init(keyFromSeed(0))) } });
+  return E.right({ model: net, trees: { params: paramLayout(() => net.init(keyFromSeed(0))) } });
 };
 
 export const decodeEvaluatorFile = (bytes: Uint8Array): E.Either<string, EvaluatorModel> => {
   const r = decodeModelCheckpoint(bytes, EVALUATOR_KIND, evaluatorSpec);
-  return E.map(({ model, ck }: { model: Evaluator; ck: Checkpoint }) => ({ net: model, params: ck.trees.params as unknown as EvaluatorParams }))(r);
+  return E.map(({ model, trees }: { model: Evaluator; trees: { params: EvaluatorParams } }) => ({ net: model, params: trees.params }))(r);
 };

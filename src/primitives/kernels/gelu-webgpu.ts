@@ -36,6 +36,7 @@ const program = (shape: number[]) => ({
 
 export const geluWebGPU = (x: tf.Tensor): tf.Tensor => {
   if (x.size === 0) return tf.clone(x);
+  // tfjs types the active backend as the base KernelBackend; the webgpu one is not imported here (see above)
   const backend = tf.backend() as unknown as WebGPUBackendLike;
   const info = backend.runWebGPUProgram(program([...x.shape]), [x], 'float32');
   return tf.engine().makeTensorFromTensorInfo(info);

@@ -22,8 +22,9 @@ const decode = (b64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(b6
 
 export const simd = (): SimdKernels => {
   if (kernels) return kernels;
-  // small enough for synchronous compilation on a browser's main thread too
-  const e = new WebAssembly.Instance(new WebAssembly.Module(decode(simdKernelsWasm)), {}).exports as unknown as {
+  // small enough for synchronous compilation on a browser's main thread too; TypeScript types the
+  // exports as a record of any exported values, these are the ones simd-kernels.wat declares
+  const e = new WebAssembly.Instance(new WebAssembly.Module(decode(simdKernelsWasm)), {}).exports as {
     memory: WebAssembly.Memory; bmm: SimdKernels['bmm']; colsum: SimdKernels['colsum'];
   };
   kernels = {

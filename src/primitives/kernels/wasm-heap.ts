@@ -12,6 +12,7 @@ interface WasmBackendLike {
   makeOutput?(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
 
+// tfjs types the active backend as the base KernelBackend, which has none of these; every field is optional and checked
 const backend = (): WasmBackendLike => tf.backend() as unknown as WasmBackendLike;
 
 /** A float32 tensor's data as a view of the heap (valid until the heap next grows). */
