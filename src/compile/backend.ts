@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName } from '../primitives/primitive.ts';
+import type { BackendName } from '../primitives/attrs.ts';
 import { GraphError } from '../ir/errors.ts';
 
 export type { BackendName };

@@ -8,9 +8,11 @@ import type { Value } from '../primitives/primitive.ts';
 import { isKey, type Key } from '../random/key.ts';
 import { flatten, unflatten, type Tree, type TreeDef } from '../tree/tree.ts';
 import { activate, defaultBackend, parseBackendName, useBackend, type BackendName } from './backend.ts';
-import { DeviceArray, isDeviceArray } from './device-array.ts';
+import { isDeviceArray, type DeviceArray } from './device-array.ts';
+import { tensorOf, wrapTensor } from './tensor-buffer.ts';
 import { isHostArray, type HostArray } from '../ir/host-array.ts';
-import { executePlan, type ExecOptions } from './execute.ts';
+import { executePlan } from './execute.ts';
+import type { ExecOptions } from './exec-options.ts';
 import { makePlan, type Plan } from './plan.ts';
 
 /** What may be passed to a compiled function, leaf by leaf. */
@@ -34,6 +36,7 @@ export type Hosted<T> = IsAnyTree<T> extends true ? Tree<HostArray> : T extends 
 /** What `run` returns: device arrays, except the record fields named in `hostOutputs`, which come back as host arrays. */
 export type Output<R, H extends PropertyKey> = [H] extends [never] ? Materialized<R>
   : { [K in keyof R]: K extends H ? Hosted<R[K]> : Materialized<R[K]> };
+
 
 export interface CompileOptions extends ExecOptions {
   /** Backend to run on; default: the preferred backend, else webgpu when a hardware adapter exists, else wasm. */
@@ -88,13 +91,18 @@ export class Compiled<R, H extends string = never> {
     return this.#backend;
   }
 
-  /** Traces (or reuses) the plan for these arguments' shapes. */
-  trace(args: readonly unknown[]): { cached: Cached; leaves: RuntimeLeaf[] } {
+  /** Traces (or reuses) the plan for these arguments' shapes; a graph error is thrown here. */
+  trace(args: readonly unknown[]): void {
+    this.#traced(args);
+  }
+
+  #traced(args: readonly unknown[]): { cached: Cached; leaves: RuntimeLeaf[] } {
     const { leaves, def } = flatten(args as Tree<RuntimeLeaf>, isRuntimeLeaf, 'array, key or number');
     const sig = signatureOf(leaves, def);
     let cached = this.#cache.get(sig);
     if (!cached) {
       const placeholders = leaves.map((l, i) => { const a = avalOf(l); return input(i, a.shape, a.dtype); });
+      // the arguments' tree with graph values for leaves: fn's own parameter types, which only fn knows
       const traced = unflatten(def, placeholders) as unknown as never[];
       const out = this.#fn(...traced);
       const flatOut = flatten(out as Tree<Node>, isNode, 'graph value');
@@ -112,7 +120,7 @@ export class Compiled<R, H extends string = never> {
   async run(...args: unknown[]): Promise<Output<R, H>> {
     const backend = await this.backend();
     await useBackend(backend);
-    const out = this.runSync(backend, args);
+    const out = this.#runSync(backend, args);
     const hosted = this.#opts.hostOutputs ?? [];
     if (hosted.length === 0) return out as Output<R, H>;
     const rec = out as Record<string, unknown>;
@@ -124,11 +132,11 @@ export class Compiled<R, H extends string = never> {
   async host(...args: unknown[]): Promise<Hosted<R>> {
     const backend = await this.backend();
     await useBackend(backend);
-    return await readBack(this.runSync(backend, args)) as Hosted<R>;
+    return await readBack(this.#runSync(backend, args)) as Hosted<R>;
   }
 
-  runSync(backend: BackendName, args: readonly unknown[]): Materialized<R> {
-    const { cached, leaves } = this.trace(args);
+  #runSync(backend: BackendName, args: readonly unknown[]): Materialized<R> {
+    const { cached, leaves } = this.#traced(args);
     activate(backend);
     if (cached.constants.length !== cached.plan.constants.length) {
       cached.constants = cached.plan.constants.map((c) => tf.tidy(() => registry.constant.lower([], c.node.attrs as never, c.node) as tf.Tensor));
@@ -136,14 +144,14 @@ export class Compiled<R, H extends string = never> {
     const uploaded: tf.Tensor[] = [];
     const values: Value[] = leaves.map((l) => {
       if (isKey(l)) return l;
-      if (isDeviceArray(l)) return l.tensor;
+      if (isDeviceArray(l)) return tensorOf(l);
       const t = typeof l === 'number' ? tf.scalar(l, 'float32') : tf.tensor(l.data, [...l.shape], l.dtype);
       uploaded.push(t);
       return t;
     });
     try {
       const outs = executePlan(cached.plan, values, cached.constants, backend, this.#opts);
-      const wrapped = outs.map((v) => new DeviceArray(v as tf.Tensor, backend));
+      const wrapped = outs.map((v) => wrapTensor(v as tf.Tensor, backend));
       if (this.#opts.donate?.length) consume(args, this.#opts.donate);
       return unflatten(cached.outDef, wrapped) as Materialized<R>;
     } finally {

@@ -1,49 +1,59 @@
-import type * as tf from '@tensorflow/tfjs-core';
 import type { DType, HostData } from '../ir/dtype.ts';
 import type { HostArray } from '../ir/host-array.ts';
 import type { Shape } from '../ir/shape.ts';
 import type { BackendName } from './backend.ts';
 
 /**
- * Device memory belongs to the executor, as in JAX: a device array's tensor is freed when the
- * array is garbage-collected, when a compiled call it was donated to has run, or (at the edges,
- * to free early) by `release`. Model, trainer and sampler code never frees anything.
+ * One block of device memory as the executor sees it, whatever engine holds it (a tfjs tensor
+ * today; compile/tensor-buffer.ts makes them). Kept behind this interface so that DeviceArray,
+ * which the package exports, carries no engine types.
  */
-const collected = new FinalizationRegistry<tf.Tensor>((t) => { if (!t.isDisposed) t.dispose(); });
+export interface DeviceBuffer {
+  readonly shape: Shape;
+  readonly dtype: Exclude<DType, 'key'>;
+  read(): Promise<HostData>;
+  free(): void;
+}
+
+/**
+ * Device memory belongs to the executor, as in JAX: a device array's buffer is freed when the
+ * array is garbage-collected, when a compiled call it was donated to has run, when it is moved to
+ * the host, or (at the edges, to free early) by `release`. Model, trainer and sampler code never
+ * frees anything.
+ */
+const collected = new FinalizationRegistry<DeviceBuffer>((b) => b.free());
+
+export type FreedBy = 'released' | 'donated to a compiled call' | 'moved to the host';
 
 /** A result living on a backend, created by the executor (compiled calls, devicePut). */
 export class DeviceArray {
-  #tensor: tf.Tensor | null;
-  #freedBy = 'released';
-  constructor(tensor: tf.Tensor, readonly backend: BackendName) {
-    this.#tensor = tensor;
-    collected.register(this, tensor, this);
+  #buffer: DeviceBuffer | null;
+  #freedBy: FreedBy = 'released';
+  constructor(buffer: DeviceBuffer, readonly backend: BackendName) {
+    this.#buffer = buffer;
+    collected.register(this, buffer, this);
   }
 
-  get tensor(): tf.Tensor {
-    if (!this.#tensor) throw new Error(`this DeviceArray was ${this.#freedBy}; keep the result of the call that consumed it instead`);
-    return this.#tensor;
+  /** The buffer, for the executor; throws once the array was freed, saying how. */
+  get buffer(): DeviceBuffer {
+    if (!this.#buffer) throw new Error(`this DeviceArray was ${this.#freedBy}; keep the result of the call that consumed it instead`);
+    return this.#buffer;
   }
-  get shape(): Shape { return this.tensor.shape; }
-  get dtype(): Exclude<DType, 'key'> { return this.tensor.dtype as Exclude<DType, 'key'>; }
-  get released(): boolean { return this.#tensor === null; }
+  get shape(): Shape { return this.buffer.shape; }
+  get dtype(): Exclude<DType, 'key'> { return this.buffer.dtype; }
+  get released(): boolean { return this.#buffer === null; }
 
   async host(): Promise<HostArray> {
-    const t = this.tensor;
-    const raw = await t.data();
-    // normalise the array type: tfjs-cpu's int32 -> float32 cast keeps an Int32Array buffer
-    const data = t.dtype === 'bool' ? Uint8Array.from(raw as ArrayLike<number>)
-      : t.dtype === 'float32' && !(raw instanceof Float32Array) ? Float32Array.from(raw as ArrayLike<number>)
-      : raw as HostData;
-    return { data, shape: [...t.shape], dtype: this.dtype };
+    const b = this.buffer;
+    return { data: await b.read(), shape: [...b.shape], dtype: b.dtype };
   }
 
-  /** Frees the tensor now instead of at collection (edges only); `why` words the error of a later use. */
-  release(why: 'released' | 'donated to a compiled call' | 'moved to the host' = 'released'): void {
-    if (!this.#tensor) return;
+  /** Frees the buffer now instead of at collection (edges only); `why` words the error of a later use. */
+  release(why: FreedBy = 'released'): void {
+    if (!this.#buffer) return;
     collected.unregister(this);
-    this.#tensor.dispose();
-    this.#tensor = null;
+    this.#buffer.free();
+    this.#buffer = null;
     this.#freedBy = why;
   }
 }

@@ -1,9 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { isHostArray, type HostArray } from '../ir/host-array.ts';
 import { isKey } from '../random/key.ts';
 import { flatten, unflatten, type Tree } from '../tree/tree.ts';
 import { defaultBackend, parseBackendName, useBackend, type BackendName } from './backend.ts';
-import { DeviceArray, isDeviceArray } from './device-array.ts';
+import { isDeviceArray, type DeviceArray } from './device-array.ts';
+import { uploadHost } from './tensor-buffer.ts';
 
 /** A host tree with its arrays on a device (what devicePut returns). */
 export type OnDevice<T> = T extends HostArray | DeviceArray ? DeviceArray
@@ -23,6 +23,6 @@ export const devicePut = async <T>(tree: T, opts: { readonly backend?: BackendNa
   await useBackend(backend);
   const isLeaf = (x: unknown): x is HostArray | DeviceArray | number => isHostArray(x) || isDeviceArray(x) || isKey(x) || typeof x === 'number';
   const { leaves, def } = flatten(tree as Tree<HostArray | DeviceArray | number>, isLeaf, 'array');
-  const put = leaves.map((l) => (isHostArray(l) ? new DeviceArray(tf.tensor(l.data, [...l.shape], l.dtype), backend) : l));
+  const put = leaves.map((l) => (isHostArray(l) ? uploadHost(l, backend) : l));
   return unflatten(def, put) as OnDevice<T>;
 };

@@ -6,14 +6,9 @@ import { GraphError } from '../ir/errors.ts';
 import { describeNode } from '../ir/print.ts';
 import { isKey } from '../random/key.ts';
 import type { BackendName } from './backend.ts';
+import type { ExecOptions } from './exec-options.ts';
 import type { Plan } from './plan.ts';
 
-export interface ExecOptions {
-  /** Reads every float result back and names the first op that produced NaN or Inf (slow; for debugging). */
-  readonly checkNumerics?: boolean;
-  /** Checks that every result's shape equals the shape rule's (slow; used by the laws). */
-  readonly checkShapes?: boolean;
-}
 
 const loweringFor = (op: Prim, backend: BackendName): Lowering<Prim> => {
   const def = registry[op] as PrimitiveDef<Prim>;

@@ -53,3 +53,6 @@ export type Prim = keyof PrimAttrs;
 
 /** A node of primitive `P`, its attrs typed by the primitive (ir/ knows only names and objects). */
 export type PrimNode<P extends Prim = Prim> = Node<P, PrimAttrs[P]>;
+
+/** The backends a plan can run on (tfjs's webgpu, wasm and cpu). */
+export type BackendName = 'webgpu' | 'wasm' | 'cpu';

@@ -1,10 +1,10 @@
 import type * as E from 'fp-ts/lib/Either.js';
 import type { Aval } from '../ir/node.ts';
-import type { Prim, PrimAttrs } from './attrs.ts';
-import type { BackendName } from './primitive.ts';
-import { primitiveNames, registry } from './registry.ts';
+import type { BackendName, Prim, PrimAttrs } from './attrs.ts';
+import { primitiveNames as names, registry } from './registry.ts';
 
-export { primitiveNames };
+// declared here, not re-exported, so the public declarations never reach the tfjs-typed registry
+export const primitiveNames: readonly Prim[] = names;
 
 /** A primitive as the public index shows it: its shape rule and facts about it, no tfjs lowering. */
 export interface PrimitiveInfo<P extends Prim> {

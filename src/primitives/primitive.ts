@@ -4,7 +4,9 @@ import type { Aval, Node } from '../ir/node.ts';
 import type { Key } from '../random/key.ts';
 import type { Prim, PrimAttrs, PrimNode } from './attrs.ts';
 
-export type BackendName = 'webgpu' | 'wasm' | 'cpu';
+import type { BackendName } from './attrs.ts';
+
+export type { BackendName };
 
 /** A runtime value inside the executor: a device tensor, or a host-side PRNG key. */
 export type Value = tf.Tensor | Key;

@@ -69,6 +69,22 @@ const tsconfig = (resolution: 'NodeNext' | 'Bundler', emit: boolean) => JSON.str
   include: ['consumer.ts', 'snippet.ts'],
 }, null, 2);
 
+/** The .d.ts files reachable from `entry` through relative imports that import tfjs themselves. */
+const declarationsReachingTfjs = async (dir: string, entry: string): Promise<string[]> => {
+  const seen = new Set<string>();
+  const found: string[] = [];
+  const visit = async (file: string): Promise<void> => {
+    if (seen.has(file) || !existsSync(file)) return;
+    seen.add(file);
+    const text = await readFile(file, 'utf8');
+    if (/['"]@tensorflow\//.test(text)) found.push(path.relative(dir, file));
+    for (const m of text.matchAll(/(?:from|import\()\s*['"](\.[^'"]+)['"]/g)) await visit(path.resolve(path.dirname(file), m[1]!).replace(/\.(ts|js)$/, '') + '.d.ts');
+  };
+  await visit(path.join(dir, entry));
+  assert.ok(seen.size > 50, `only ${seen.size} declaration files reached from ${entry}: the walk is broken`);
+  return found;
+};
+
 test('the packed tarball installs into a fresh project and works there', { timeout: 900_000 }, async (t) => {
   const tmp = await mkdtemp(path.join(tmpdir(), 'detailflow-package-'));
   const times: string[] = [];
@@ -93,6 +109,8 @@ test('the packed tarball installs into a fresh project and works there', { timeo
     await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', allowScripts: { webgpu: true } }));
     await timed('install', run([...npm, 'install', '--prefer-offline', '--no-audit', '--no-fund', path.join(tmp, info.filename)], app, 300));
     assert.ok(!existsSync(path.join(app, 'node_modules/tsx')), 'tsx is a devDependency: an installed package runs without it');
+    const tfTyped = await declarationsReachingTfjs(path.join(app, 'node_modules/detailflow/dist'), 'index.d.ts');
+    assert.deepEqual(tfTyped, [], 'the public index\'s declarations reach tfjs types (keep the registry and tensors internal)');
 
     const imported = await run([process.execPath, '--input-type=module', '-e',
       "const m = await import('detailflow'); const n = await import('detailflow/node'); console.log(typeof m.compile, typeof m.ops.matmul, typeof n.installNodeWebGPU)"], app);
