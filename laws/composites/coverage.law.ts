@@ -44,6 +44,9 @@ const exempt: Readonly<Record<string, string>> = {
   makeFeedForward: 'picks mlp or swiglu (both specced)',
   countParams: 'counts host parameters; builds no graph',
   paramShapes: 'lists host parameter shapes; builds no graph',
+  paramLayout: 'traces a model\'s init shape-only to check loaded trees; builds no graph that runs',
+  layoutProblems: 'compares a tree with a layout; builds no graph',
+  isHostTree: 'a type guard over host trees; builds no graph',
 };
 
 const exported = (ns: Record<string, unknown>) => Object.keys(ns).filter((k) => typeof ns[k] === 'function');
