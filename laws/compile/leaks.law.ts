@@ -1,14 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import * as tf from '@tensorflow/tfjs-core';
 import { compile, release } from '../../src/compile/compile.ts';
 import * as o from '../../src/ops/index.ts';
 import { valueAndGrad } from '../../src/transforms/grad.ts';
 import { keyFromSeed } from '../../src/random/key.ts';
 import type { Node } from '../../src/ir/node.ts';
 import { floatArrayArb } from '../helpers/arbitraries.ts';
-import { allBackends, ready } from '../helpers/backends.ts';
+import { allBackends, liveArrays, ready } from '../helpers/backends.ts';
 
 // A training-step-shaped graph: forward, backward, top-k, random numbers, a dead branch.
 const step = (p: { w: Node; b: Node }, x: Node, key: Node) => {
@@ -25,9 +24,9 @@ for (const backend of allBackends) {
       const c = compile(step, { backend });
       const b = { data: new Float32Array(2), shape: [2], dtype: 'float32' as const };
       release(await c.run({ w, b }, x, keyFromSeed(1))); // first run uploads the plan's constants
-      const before = tf.memory().numTensors;
+      const before = liveArrays(backend);
       for (let i = 0; i < runs; i++) release(await c.run({ w, b }, x, keyFromSeed(i)));
-      assert.equal(tf.memory().numTensors, before, 'tensor count grew across runs');
+      assert.equal(liveArrays(backend), before, 'tensor count grew across runs');
       c.dispose();
     }), { numRuns: 3 });
   });

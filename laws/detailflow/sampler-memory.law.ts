@@ -6,13 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import * as tf from '@tensorflow/tfjs-core';
 import { devicePut } from '../../src/compile/device-put.ts';
 import { decodeArConfig } from '../../src/detailflow/ar/config.ts';
 import { arModel } from '../../src/detailflow/ar/model.ts';
 import { arSampler } from '../../src/detailflow/sample/sampler.ts';
 import { keyFromSeed } from '../../src/random/key.ts';
-import { allBackends, ready } from '../helpers/backends.ts';
+import { allBackends, liveArrays, ready } from '../helpers/backends.ts';
 
 const config = (() => {
   const r = decodeArConfig({ vocab: 32, tokens: 8, classes: 4, width: 16, depth: 1, heads: 2, mlpHidden: 32, group: 2, causal: 2 });
@@ -41,12 +40,12 @@ for (const backend of allBackends) {
         const first = await run(0); // plans traced, their constants uploaded
         const unhooked = await sampler.grouped(params, [1, 3], keyFromSeed(seed), { cfg: 1.5, cache });
         assert.deepEqual(first.tokens.data, unhooked.tokens.data, 'a hook does not change the samples');
-        const before = tf.memory().numTensors;
+        const before = liveArrays(backend);
         for (let i = 1; i <= runs; i++) {
           const r = await run(i);
           assert.deepEqual(r.tokens.shape, [2, config.tokens]);
         }
-        assert.equal(tf.memory().numTensors, before, `${runs} runs changed the live-tensor count`);
+        assert.equal(liveArrays(backend), before, `${runs} runs changed the live-tensor count`);
         assert.equal(passes, hooked ? (runs + 1) * first.passes : 0, 'the hook saw every pass');
       },
     ), { numRuns: 8 });

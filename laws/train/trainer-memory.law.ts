@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import * as tf from '@tensorflow/tfjs-core';
 import { hostArray, type HostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import * as o from '../../src/ops/index.ts';
@@ -14,7 +13,7 @@ import { adam } from '../../src/train/adam.ts';
 import { emaUpdate } from '../../src/detailflow/ar/ema.ts';
 import { trainer, type Objective, type TrainState } from '../../src/train/trainer.ts';
 import type { Tree } from '../../src/tree/tree.ts';
-import { allBackends, ready } from '../helpers/backends.ts';
+import { allBackends, liveArrays, ready } from '../helpers/backends.ts';
 
 type Arrays = { readonly x: HostArray; readonly y: HostArray };
 
@@ -53,13 +52,13 @@ for (const backend of allBackends) {
       let state: TrainState = t.initState(params);
       // one warm step per variant: plans traced, constants and the state uploaded
       for (const v of variants) state = (await t.step(state, { variant: v, arrays: batch(1) })).state;
-      const before = tf.memory().numTensors;
+      const before = liveArrays(backend);
       for (let i = 0; i < steps; i++) {
         const r = await t.step(state, { variant: variants[i % 2]!, arrays: batch(10 + i) });
         assert.ok(Number.isFinite(r.metrics['mse']) && Number.isFinite(r.metrics['gradNorm']), 'the metrics come back as numbers');
         state = r.state;
       }
-      assert.equal(tf.memory().numTensors, before, `${steps} steps changed the live-tensor count`);
+      assert.equal(liveArrays(backend), before, `${steps} steps changed the live-tensor count`);
       keep.push(t, state);
     }), { numRuns: 3 });
   });
@@ -74,9 +73,9 @@ for (const backend of allBackends) {
       state = (await t.apply(state, g.grads)).state;
     };
     await once(0);
-    const before = tf.memory().numTensors;
+    const before = liveArrays(backend);
     for (let i = 1; i < 4; i++) await once(i);
-    assert.equal(tf.memory().numTensors, before, 'gradients/apply changed the live-tensor count');
+    assert.equal(liveArrays(backend), before, 'gradients/apply changed the live-tensor count');
     keep.push(t, state);
   });
 }

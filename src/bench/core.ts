@@ -1,5 +1,9 @@
-import type { BackendName } from '../compile/backend.ts';
+import { isOnnxBackend, type BackendName } from '../compile/backend.ts';
+import { compile } from '../compile/compile.ts';
+import { devicePut } from '../compile/device-put.ts';
 import { hostArray } from '../ir/host-array.ts';
+import type { Node } from '../ir/node.ts';
+import { matmul } from '../ops/index.ts';
 import { keyFromSeed, normalHost } from '../random/key.ts';
 import { coreFlops, type CoreBenchConfig } from './core-config.ts';
 import { benchStack, dslContender, type Contender } from './dsl-step.ts';
@@ -25,7 +29,21 @@ export interface CoreBenchResult {
   readonly ratio: number;
   /** DSL median / each baseline's median. */
   readonly ratios: Partial<Record<TfjsVariant, number>>;
+  /** On an ONNX backend: the same DSL step on wasm in the same run (the tfjs baselines do not run there). */
+  readonly reference?: { readonly backend: BackendName; readonly dsl: ContenderResult; readonly speedup: number };
+  /** On an ONNX backend: ONNX Runtime's own 1024^3 MatMul with all threads, the machine's peak in this run. */
+  readonly peak?: { readonly size: number; readonly medianMs: number; readonly gflops: number; readonly stepFraction: number };
 }
+
+/** Times one n x n x n MatMul compiled on `backend` (one ONNX MatMul node on an ONNX backend). */
+export const matmulPeak = async (backend: BackendName, n = 1024, samples = 5): Promise<{ medianMs: number; gflops: number }> => {
+  const f = compile((a: Node, b: Node) => matmul(a, b), { backend, hostOutputs: [] });
+  const [a, b] = await devicePut([hostArray(normalHost(keyFromSeed(5), n * n), [n, n]), hostArray(normalHost(keyFromSeed(6), n * n), [n, n])] as const, { backend });
+  const step = async () => { await (await f.run(a, b)).host(); };
+  const [t] = await timeBlocks([step], 2, samples);
+  f.dispose();
+  return { medianMs: t.medianMs, gflops: (2 * n * n * n) / (t.medianMs * 1e6) };
+};
 
 /**
  * `bench core`: one AdamW training step of a pre-LN transformer stack, compiled through the DSL
@@ -43,6 +61,20 @@ export const runCoreBench = async (
     y: hostArray(normalHost(keyFromSeed(2), batch * seq * width), [batch, seq, width]),
   };
   const contenders: Contender[] = [await dslContender(config, backend, data, params0)];
+  if (isOnnxBackend(backend)) {
+    // the tfjs baselines cannot run on ONNX Runtime: the DSL step on wasm is the reference instead
+    contenders.push(await dslContender(config, 'wasm', data, params0));
+    const timings = await timeBlocks(contenders.map((c) => c.step), warmup, steps);
+    const flops = coreFlops(config).step;
+    const result = (i: number): ContenderResult => ({ ...timings[i], gflops: flops / (timings[i].medianMs * 1e6), loss: contenders[i].lastLoss() });
+    const [dsl, wasm] = [result(0), result(1)];
+    const peak = await matmulPeak(backend);
+    return {
+      backend, config, warmup, steps, flopsPerStep: flops, dsl, tfjs: {}, ratio: dsl.medianMs / wasm.medianMs, ratios: {},
+      reference: { backend: 'wasm', dsl: wasm, speedup: wasm.medianMs / dsl.medianMs },
+      peak: { size: 1024, ...peak, stepFraction: dsl.gflops / peak.gflops },
+    };
+  }
   try {
     for (const v of baselines) contenders.push(await tfjsContender(config, backend, data, params0, v));
     const timings = await timeBlocks(contenders.map((c) => c.step), warmup, steps);

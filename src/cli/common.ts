@@ -5,6 +5,7 @@ import type { CliIO } from './command.ts';
 import type { ConfigError } from '../config/errors.ts';
 import { checkOutputFile, checkWritableDir, readFileBytes } from '../platform/files.ts';
 import { installHardwareWebGPU, installNodeWebGPU } from '../platform/node-webgpu.ts';
+import { installOnnxRuntime } from '../platform/onnx-node.ts';
 import { loadIdxDataset } from '../platform/load-dataset.ts';
 import { backendNames, defaultBackend, parseBackendName, useBackend, type BackendName } from '../compile/backend.ts';
 import type { Dataset } from '../data/dataset.ts';
@@ -70,6 +71,10 @@ export const chooseBackend = async (flag: string | undefined): Promise<BackendNa
   if (backend === 'webgpu') {
     const gpu = await installNodeWebGPU();
     if (!gpu.ok) throw new RunError(`${explicit ? '--backend webgpu' : 'DETAILFLOW_BACKEND=webgpu'}: ${gpu.error}`);
+  }
+  if (backend === 'onnx-cpu') {
+    const ort = await installOnnxRuntime();
+    if (!ort.ok) throw new RunError(`${explicit ? '--backend onnx-cpu' : 'DETAILFLOW_BACKEND=onnx-cpu'}: ${ort.error}`);
   }
   await useBackend(backend);
   return backend;

@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName } from '../primitives/attrs.ts';
+import type { BackendName, TfBackendName } from '../primitives/attrs.ts';
 import { GraphError } from '../ir/errors.ts';
+import { onnxEngine } from './onnx/engine.ts';
 
-export type { BackendName };
-export const backendNames: readonly BackendName[] = ['webgpu', 'wasm', 'cpu'];
+export type { BackendName, TfBackendName };
+export const backendNames: readonly BackendName[] = ['webgpu', 'wasm', 'cpu', 'onnx-cpu'];
+
+/** Backends that run a whole plan as one ONNX model on ONNX Runtime, not op by op on tfjs. */
+export const isOnnxBackend = (name: BackendName): name is 'onnx-cpu' => name === 'onnx-cpu';
 
 export const parseBackendName = (name: string): BackendName => {
   if ((backendNames as readonly string[]).includes(name)) return name as BackendName;
@@ -31,6 +35,12 @@ const load = (name: BackendName): Promise<void> => {
   const existing = loaded.get(name);
   if (existing) return existing;
   const p = (async () => {
+    if (isOnnxBackend(name)) {
+      if (!onnxEngine()) {
+        throw new GraphError('backend', name, 'ONNX Runtime is not installed in this process: in Node call installOnnxRuntime() from detailflow/node first (the CLI does), or use --backend wasm');
+      }
+      return;
+    }
     if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
     else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
     else {
@@ -62,6 +72,8 @@ export const useBackend = async (name: BackendName): Promise<void> => {
 
 /** Switches to an already initialised backend without awaiting. */
 export const activate = (name: BackendName): void => {
+  // ONNX Runtime sessions need no active tfjs backend
+  if (isOnnxBackend(name)) return;
   if (tf.getBackend() !== name) void tf.setBackend(name);
   if (tf.getBackend() !== name) throw new GraphError('backend', name, `could not switch to ${name}; call useBackend('${name}') first`);
 };

@@ -7,8 +7,9 @@ import { registry } from '../primitives/registry.ts';
 import type { Value } from '../primitives/primitive.ts';
 import { isKey, type Key } from '../random/key.ts';
 import { flatten, unflatten, type Tree, type TreeDef } from '../tree/tree.ts';
-import { activate, defaultBackend, parseBackendName, useBackend, type BackendName } from './backend.ts';
-import { isDeviceArray, type DeviceArray } from './device-array.ts';
+import { activate, defaultBackend, isOnnxBackend, parseBackendName, useBackend, type BackendName, type TfBackendName } from './backend.ts';
+import { DeviceArray, isDeviceArray, type DeviceBuffer } from './device-array.ts';
+import type { PreparedOnnx } from './onnx/run.ts';
 import { tensorOf, wrapTensor } from './tensor-buffer.ts';
 import { isHostArray, type HostArray } from '../ir/host-array.ts';
 import { executePlan } from './execute.ts';
@@ -55,7 +56,19 @@ export interface OwnershipOptions<H extends string> {
   readonly hostOutputs?: readonly H[];
 }
 
-interface Cached { plan: Plan; constants: Value[]; outDef: TreeDef; graph: Node[] }
+interface Cached {
+  plan: Plan;
+  constants: Value[];
+  outDef: TreeDef;
+  graph: Node[];
+  /** The arguments' avals of this signature (the ONNX model's inputs). */
+  avals: { shape: number[]; dtype: DType }[];
+  /** On an ONNX backend: this signature's model and session, made on the first run. */
+  onnx?: Promise<PreparedOnnx>;
+}
+
+// the ONNX compiler (and onnx-proto) load only when an ONNX backend is used: browser bundles keep it in its own chunk
+const onnxRunner = () => import('./onnx/run.ts');
 
 const avalOf = (x: RuntimeLeaf): { shape: number[]; dtype: DType } =>
   typeof x === 'number' ? { shape: [], dtype: 'float32' }
@@ -111,7 +124,7 @@ export class Compiled<R, H extends string = never> {
         throw new GraphError('input', 'compile', `output ${flatOut.paths[keyOut]} is a PRNG key; compiled functions return arrays (split keys on the host with split())`);
       }
       const plan = makePlan(flatOut.leaves, leaves.length);
-      cached = { plan, constants: [], outDef: flatOut.def, graph: flatOut.leaves };
+      cached = { plan, constants: [], outDef: flatOut.def, graph: flatOut.leaves, avals: leaves.map(avalOf) };
       this.#cache.set(sig, cached);
     }
     return { cached, leaves };
@@ -120,7 +133,7 @@ export class Compiled<R, H extends string = never> {
   async run(...args: unknown[]): Promise<Output<R, H>> {
     const backend = await this.backend();
     await useBackend(backend);
-    const out = this.#runSync(backend, args);
+    const out = isOnnxBackend(backend) ? await this.#runOnnx(backend, args) : this.#runSync(backend, args);
     const hosted = this.#opts.hostOutputs ?? [];
     if (hosted.length === 0) return out as Output<R, H>;
     const rec = out as Record<string, unknown>;
@@ -132,10 +145,49 @@ export class Compiled<R, H extends string = never> {
   async host(...args: unknown[]): Promise<Hosted<R>> {
     const backend = await this.backend();
     await useBackend(backend);
-    return await readBack(this.#runSync(backend, args)) as Hosted<R>;
+    return await readBack(isOnnxBackend(backend) ? await this.#runOnnx(backend, args) : this.#runSync(backend, args)) as Hosted<R>;
   }
 
-  #runSync(backend: BackendName, args: readonly unknown[]): Materialized<R> {
+  /** Milliseconds spent building ONNX models and creating their sessions, per signature so far (ONNX backends). */
+  async sessionTimes(): Promise<number[]> {
+    const made = [...this.#cache.values()].flatMap((c) => (c.onnx ? [c.onnx] : []));
+    return (await Promise.all(made)).map((p) => p.ms);
+  }
+
+  /** The whole graph of this signature as one ONNX model and one session, cached; host steps and arguments fed per run. */
+  async #runOnnx(backend: BackendName, args: readonly unknown[]): Promise<Materialized<R>> {
+    const { cached, leaves } = this.#traced(args);
+    const runner = await onnxRunner();
+    if (!cached.onnx) {
+      const made = runner.prepareOnnx(cached.plan, cached.avals, this.#opts.name);
+      cached.onnx = made;
+      // a refused model is not cached: the next call tries (and reports) again
+      made.catch(() => { if (cached.onnx === made) cached.onnx = undefined; });
+    }
+    const prepared = await cached.onnx;
+    const uploaded: DeviceBuffer[] = [];
+    const values = leaves.map((l): Key | DeviceBuffer => {
+      if (isKey(l)) return l;
+      if (isDeviceArray(l)) {
+        if (!prepared.engine.owns(l.buffer)) throw new Error(`this DeviceArray lives on ${l.backend}, not on ${backend}: devicePut its host copy on ${backend}`);
+        return l.buffer;
+      }
+      const b = prepared.engine.upload(typeof l === 'number' ? { data: Float32Array.of(l), shape: [], dtype: 'float32' } : l);
+      uploaded.push(b);
+      return b;
+    });
+    try {
+      const outs = await runner.runOnnx(prepared, values);
+      if (this.#opts.checkShapes || this.#opts.checkNumerics) await checkOutputs(outs, prepared, this.#opts.checkNumerics ?? false);
+      const wrapped = outs.map((b) => new DeviceArray(b, backend));
+      if (this.#opts.donate?.length) consume(args, this.#opts.donate);
+      return unflatten(cached.outDef, wrapped) as Materialized<R>;
+    } finally {
+      uploaded.forEach((b) => b.free());
+    }
+  }
+
+  #runSync(backend: TfBackendName, args: readonly unknown[]): Materialized<R> {
     const { cached, leaves } = this.#traced(args);
     activate(backend);
     if (cached.constants.length !== cached.plan.constants.length) {
@@ -166,8 +218,23 @@ export class Compiled<R, H extends string = never> {
   }
 }
 
+/** The debugging checks on an ONNX run: shapes against the shape rules, and finite outputs (ONNX Runtime runs the graph whole, so only outputs can be checked). */
+const checkOutputs = async (outs: readonly DeviceBuffer[], p: PreparedOnnx, numerics: boolean): Promise<void> => {
+  for (const [j, o] of p.program.outputs.entries()) {
+    if (outs[j].shape.join() !== o.shape.join()) {
+      throw new GraphError('shape', 'onnx-cpu', `output ${j}: executed shape [${outs[j].shape}] differs from the shape rule's [${o.shape}]`);
+    }
+    if (numerics && o.dtype === 'float32' && (await outs[j].read()).some((v) => !Number.isFinite(v))) {
+      throw new GraphError('nonfinite', 'onnx-cpu', `output ${j} holds a non-finite value (run on cpu with checkNumerics to name the op that produced it)`);
+    }
+  }
+};
+
 const freeConstants = (cache: Map<string, Cached>): void => {
-  for (const c of cache.values()) c.constants.forEach((v) => { if (!isKey(v)) (v as tf.Tensor).dispose(); });
+  for (const c of cache.values()) {
+    c.constants.forEach((v) => { if (!isKey(v)) (v as tf.Tensor).dispose(); });
+    c.onnx?.then((p) => p.session.release(), () => undefined);
+  }
   cache.clear();
 };
 const constantsOwner = new FinalizationRegistry<Map<string, Cached>>(freeConstants);

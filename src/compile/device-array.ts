@@ -1,7 +1,7 @@
 import type { DType, HostData } from '../ir/dtype.ts';
 import type { HostArray } from '../ir/host-array.ts';
 import type { Shape } from '../ir/shape.ts';
-import type { BackendName } from './backend.ts';
+import type { BackendName } from '../primitives/attrs.ts';
 
 /**
  * One block of device memory as the executor sees it, whatever engine holds it (a tfjs tensor

@@ -1,8 +1,9 @@
 import { isHostArray, type HostArray } from '../ir/host-array.ts';
 import { isKey } from '../random/key.ts';
 import { flatten, unflatten, type Tree } from '../tree/tree.ts';
-import { defaultBackend, parseBackendName, useBackend, type BackendName } from './backend.ts';
-import { isDeviceArray, type DeviceArray } from './device-array.ts';
+import { defaultBackend, isOnnxBackend, parseBackendName, useBackend, type BackendName } from './backend.ts';
+import { DeviceArray, isDeviceArray } from './device-array.ts';
+import { onnxEngine } from './onnx/engine.ts';
 import { uploadHost } from './tensor-buffer.ts';
 
 /** A host tree with its arrays on a device (what devicePut returns). */
@@ -23,6 +24,8 @@ export const devicePut = async <T>(tree: T, opts: { readonly backend?: BackendNa
   await useBackend(backend);
   const isLeaf = (x: unknown): x is HostArray | DeviceArray | number => isHostArray(x) || isDeviceArray(x) || isKey(x) || typeof x === 'number';
   const { leaves, def } = flatten(tree as Tree<HostArray | DeviceArray | number>, isLeaf, 'array');
-  const put = leaves.map((l) => (isHostArray(l) ? uploadHost(l, backend) : l));
+  const engine = isOnnxBackend(backend) ? onnxEngine() : undefined;
+  const up = (h: HostArray): DeviceArray => (engine ? new DeviceArray(engine.upload(h), backend) : uploadHost(h, backend));
+  const put = leaves.map((l) => (isHostArray(l) ? up(l) : l));
   return unflatten(def, put) as OnDevice<T>;
 };

@@ -5,12 +5,12 @@ import type { Prim } from '../primitives/attrs.ts';
 import { GraphError } from '../ir/errors.ts';
 import { describeNode } from '../ir/print.ts';
 import { isKey } from '../random/key.ts';
-import type { BackendName } from './backend.ts';
+import type { TfBackendName } from './backend.ts';
 import type { ExecOptions } from './exec-options.ts';
 import type { Plan } from './plan.ts';
 
 
-const loweringFor = (op: Prim, backend: BackendName): Lowering<Prim> => {
+const loweringFor = (op: Prim, backend: TfBackendName): Lowering<Prim> => {
   const def = registry[op] as PrimitiveDef<Prim>;
   return def.kernels?.[backend] ?? def.lower;
 };
@@ -22,7 +22,7 @@ const isTensor = (v: Value): v is tf.Tensor => !isKey(v);
  * right after its last use; inputs stay with the caller, constants with the plan, and outputs
  * are handed over to the caller.
  */
-export const executePlan = (plan: Plan, inputs: readonly Value[], constants: readonly Value[], backend: BackendName, opts: ExecOptions = {}): Value[] => {
+export const executePlan = (plan: Plan, inputs: readonly Value[], constants: readonly Value[], backend: TfBackendName, opts: ExecOptions = {}): Value[] => {
   const slots = new Array<Value | undefined>(plan.nodeCount);
   plan.inputSlots.forEach((s, i) => { if (s !== undefined) slots[s] = inputs[i]; });
   plan.constants.forEach((c, i) => { slots[c.slot] = constants[i]; });

@@ -14,6 +14,8 @@ export interface BackendReport {
   readonly name: BackendName;
   readonly ok: boolean;
   readonly adapter?: string;
+  /** The ONNX Runtime binding and its threads (onnx-cpu). */
+  readonly runtime?: string;
   /** Largest |difference| against the cpu backend over the block's output, loss and gradients. */
   readonly maxAbsDiff?: number;
   readonly ms?: number;
@@ -53,12 +55,18 @@ const maxDiff = (a: HostArray[], b: HostArray[]): number =>
  * Which backends initialise here, and whether one transformer block forward and backward
  * agrees with the cpu reference on each. `webgpuAdapter` comes from the platform edge.
  */
-export const doctor = async (backends: readonly BackendName[], webgpu: { ok: boolean; adapter?: string; error?: string }): Promise<BackendReport[]> => {
+export const doctor = async (
+  backends: readonly BackendName[], webgpu: { ok: boolean; adapter?: string; error?: string }, ort: { ok: boolean; runtime?: string; error?: string } = { ok: false, error: 'ONNX Runtime was not installed (installOnnxRuntime)' },
+): Promise<BackendReport[]> => {
   const reference = await runOn('cpu');
   const reports: BackendReport[] = [];
   for (const name of backends) {
     if (name === 'webgpu' && !webgpu.ok) {
       reports.push({ name, ok: false, error: webgpu.error ?? 'WebGPU is not available' });
+      continue;
+    }
+    if (name === 'onnx-cpu' && !ort.ok) {
+      reports.push({ name, ok: false, error: ort.error ?? 'ONNX Runtime is not available' });
       continue;
     }
     const avail = await backendAvailable(name);
@@ -68,7 +76,7 @@ export const doctor = async (backends: readonly BackendName[], webgpu: { ok: boo
     }
     try {
       const r = name === 'cpu' ? reference : await runOn(name);
-      reports.push({ name, ok: true, ...(name === 'webgpu' ? { adapter: webgpu.adapter } : {}), maxAbsDiff: maxDiff(r.leaves, reference.leaves), ms: r.ms });
+      reports.push({ name, ok: true, ...(name === 'webgpu' ? { adapter: webgpu.adapter } : {}), ...(name === 'onnx-cpu' ? { runtime: ort.runtime } : {}), maxAbsDiff: maxDiff(r.leaves, reference.leaves), ms: r.ms });
     } catch (e) {
       reports.push({ name, ok: false, error: e instanceof Error ? e.message : String(e) });
     }

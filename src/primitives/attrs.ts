@@ -54,5 +54,8 @@ export type Prim = keyof PrimAttrs;
 /** A node of primitive `P`, its attrs typed by the primitive (ir/ knows only names and objects). */
 export type PrimNode<P extends Prim = Prim> = Node<P, PrimAttrs[P]>;
 
-/** The backends a plan can run on (tfjs's webgpu, wasm and cpu). */
-export type BackendName = 'webgpu' | 'wasm' | 'cpu';
+/** The tfjs backends (webgpu, wasm, cpu): a plan runs on them op by op, and a primitive may have a custom kernel for one. */
+export type TfBackendName = 'webgpu' | 'wasm' | 'cpu';
+
+/** The backends a plan can run on: the tfjs ones, and ONNX Runtime on CPU (the whole graph as one ONNX model). */
+export type BackendName = TfBackendName | 'onnx-cpu';

@@ -4,6 +4,7 @@ import type { PrimitiveDef } from './primitive.ts';
 import { fail, ok, requireDtype } from './rules.ts';
 import { gather, segmentSum } from '../ops/indexing.ts';
 import { reshape } from '../ops/movement.ts';
+import { onnxTypeCode } from './onnx.ts';
 
 type T = tf.Tensor;
 
@@ -16,6 +17,7 @@ export const gatherDef: PrimitiveDef<'gather'> = {
     return ok([...idx.shape, ...table.shape.slice(1)], table.dtype);
   },
   lower: ([table, idx]) => tf.gather(table as T, idx as T, 0),
+  onnx: (g, [table, idx]) => g.op('Gather', [table, idx], { axis: 0 }),
   vjp: (ct, node) => {
     const [table, idx] = node.inputs;
     return [table.dtype === 'float32' ? segmentSum(ct, idx, table.shape[0]) : null, null];
@@ -34,6 +36,12 @@ export const segmentSumDef: PrimitiveDef<'segmentSum'> = {
     return ok([a.numSegments, ...data.shape.slice(1)], data.dtype);
   },
   lower: ([data, ids], a) => tf.unsortedSegmentSum(data as T, ids as tf.Tensor1D, a.numSegments),
+  // ScatterND with add reduction into zeros: each row of data is added at [ids[i]]
+  onnx: (g, [data, ids], _, out) => {
+    const zeros = g.op('Expand', [g.scalar(0, out.dtype as 'float32' | 'int32'), g.int64s(out.shape)]);
+    const at = g.op('Unsqueeze', [g.op('Cast', [ids], { to: onnxTypeCode.int64 }), g.int64s([1])]);
+    return g.op('ScatterND', [zeros, at, data], { reduction: 'add' });
+  },
   // tfjs-wasm has no UnsortedSegmentSum kernel: one-hot(ids)^T @ data is the same sum
   kernels: {
     wasm: ([data, ids], a, out) => {
@@ -57,5 +65,12 @@ export const oneHotDef: PrimitiveDef<'oneHot'> = {
   },
   // tfjs refuses depth 1
   lower: ([idx], a) => (a.depth === 1 ? tf.cast(tf.expandDims(tf.equal(idx as T, 0), -1), 'float32') : tf.cast(tf.oneHot(idx as T, a.depth), 'float32')),
+  // ONNX's OneHot wants indices of rank >= 1: a scalar goes through [1] and back
+  onnx: (g, [idx], a, out) => {
+    const scalar = out.shape.length === 1;
+    const ids = g.op('Cast', [scalar ? g.op('Reshape', [idx, g.int64s([1])]) : idx], { to: onnxTypeCode.int64 });
+    const hot = g.op('OneHot', [ids, g.scalar(a.depth, 'int64'), g.tensor(new Float32Array([0, 1]), [2], 'float32')], { axis: -1 });
+    return scalar ? g.op('Reshape', [hot, g.int64s(out.shape)]) : hot;
+  },
   vjp: null,
 };

@@ -7,6 +7,7 @@ import { matmul } from '../ops/linalg.ts';
 import { mT, reshape } from '../ops/movement.ts';
 import { batchMatmulWasmKernel } from './kernels/batch-matmul-wasm.ts';
 import { dataShape } from './kernels/wasm-heap.ts';
+import { onnxBinary } from './onnx.ts';
 
 type Batched = (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor;
 type Product2D = (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
@@ -50,6 +51,8 @@ export const matmulDef: PrimitiveDef<'matmul'> = {
   lower: ([a, b], _, out) => matmulVia((x, y) => tf.matMul(x, y), tf.matMul, a as tf.Tensor, b as tf.Tensor, out.shape),
   // tfjs-wasm runs batched products as a scalar loop: our SIMD kernel instead
   kernels: { wasm: ([a, b], _, out) => matmulVia(wasm2D, batchMatmulWasmKernel, a as tf.Tensor, b as tf.Tensor, out.shape) },
+  // ONNX's MatMul broadcasts the batch axes itself
+  onnx: onnxBinary('MatMul'),
   vjp: (ct, node) => {
     const [a, b] = node.inputs;
     const ga = unbroadcast(matmul(ct, mT(b)), a.shape);

@@ -6,6 +6,7 @@ import { pad, reshape, slice, sum, transpose } from '../ops/index.ts';
 import { sliceWasm } from './kernels/slice-wasm.ts';
 import { transposeWasm } from './kernels/transpose-wasm.ts';
 import { broadcastToWebGPU } from './kernels/broadcast-webgpu.ts';
+import { onnxUnary } from './onnx.ts';
 
 type T = tf.Tensor;
 
@@ -16,6 +17,8 @@ export const reshapeDef: PrimitiveDef<'reshape'> = {
       : fail(`cannot reshape ${sizeOf(x.shape)} elements ${showShape(x.shape)} to ${showShape(a.shape)} (${sizeOf(a.shape)} elements)`);
   },
   lower: ([x], a) => tf.reshape(x as T, a.shape),
+  // allowzero: a 0 in the target shape is a zero-sized axis, not "copy this axis"
+  onnx: (g, [x], _, out) => g.op('Reshape', [x, g.int64s(out.shape)], { allowzero: 1 }),
   vjp: (ct, node) => [reshape(ct, node.inputs[0].shape)],
 };
 
@@ -26,6 +29,7 @@ export const transposeDef: PrimitiveDef<'transpose'> = {
     : fail(`perm [${a.perm.join(', ')}] is not a permutation of the ${x.shape.length} axes`),
   lower: ([x], a) => tf.transpose(x as T, a.perm),
   kernels: { wasm: ([x], a) => transposeWasm(x as T, a.perm) },
+  onnx: (g, [x], a) => g.op('Transpose', [x], { perm: a.perm }),
   vjp: (ct, node) => {
     const inv = new Array<number>(node.attrs.perm.length);
     node.attrs.perm.forEach((p, i) => { inv[p] = i; });
@@ -46,6 +50,8 @@ export const sliceDef: PrimitiveDef<'slice'> = {
   lower: ([x], a) => tf.slice(x as T, a.begin, a.size),
   // tfjs-wasm copies the whole input before slicing: ours reads it in place
   kernels: { wasm: ([x], a) => sliceWasm(x as T, a.begin, a.size) },
+  onnx: (g, [x], a) => (a.begin.length === 0 ? g.op('Identity', [x])
+    : g.op('Slice', [x, g.int64s(a.begin), g.int64s(a.begin.map((b, i) => b + a.size[i])), g.int64s(a.begin.map((_, i) => i))])),
   vjp: (ct, node) => {
     const x = node.inputs[0];
     return [pad(ct, x.shape.map((d, i) => [node.attrs.begin[i], d - node.attrs.begin[i] - node.attrs.size[i]] as [number, number]))];
@@ -66,6 +72,7 @@ export const concatDef: PrimitiveDef<'concat'> = {
     return ok(xs[0].shape.map((d, j) => (j === a.axis ? xs.reduce((s, x) => s + x.shape[j], 0) : d)), xs[0].dtype);
   },
   lower: (xs, a) => tf.concat(xs as T[], a.axis),
+  onnx: (g, xs, a) => g.op('Concat', xs, { axis: a.axis }),
   vjp: (ct, node) => {
     let off = 0;
     return node.inputs.map((x) => {
@@ -83,6 +90,8 @@ export const padDef: PrimitiveDef<'pad'> = {
     return ok(x.shape.map((d, i) => d + a.paddings[i][0] + a.paddings[i][1]), x.dtype);
   },
   lower: ([x], a) => tf.pad(x as T, a.paddings, a.value),
+  onnx: (g, [x], a, out) => (a.paddings.length === 0 ? g.op('Identity', [x])
+    : g.op('Pad', [x, g.int64s([...a.paddings.map((p) => p[0]), ...a.paddings.map((p) => p[1])]), g.scalar(a.value, out.dtype as 'float32' | 'int32' | 'bool')], { mode: 'constant' })),
   vjp: (ct, node) => [slice(ct, node.attrs.paddings.map(([l]) => l), node.inputs[0].shape)],
 };
 
@@ -93,6 +102,7 @@ export const broadcastToDef: PrimitiveDef<'broadcastTo'> = {
     return okShape ? ok(a.shape, x.dtype) : fail(`cannot broadcast ${showShape(x.shape)} to ${showShape(a.shape)}`);
   },
   lower: ([x], a) => tf.broadcastTo(x as T, a.shape),
+  onnx: (g, [x], a) => g.op('Expand', [x, g.int64s(a.shape)]),
   // tfjs-wasm lowers BroadcastTo to Tile, 10-20x slower than a broadcasting add of zeros
   kernels: {
     wasm: ([x], a) => ((x as T).dtype === 'bool' ? tf.broadcastTo(x as T, a.shape) : tf.add(x as T, tf.zeros(a.shape, (x as T).dtype))),
@@ -111,6 +121,7 @@ export const tileDef: PrimitiveDef<'tile'> = {
   infer: ([x], a) => a.reps.length === x.shape.length && a.reps.every((r) => Number.isInteger(r) && r >= 1)
     ? ok(x.shape.map((d, i) => d * a.reps[i]), x.dtype) : fail(`reps must be ${x.shape.length} positive integers`),
   lower: ([x], a) => tf.tile(x as T, a.reps),
+  onnx: (g, [x], a) => (a.reps.length === 0 ? onnxUnary('Identity')(g, [x]) : g.op('Tile', [x, g.int64s(a.reps)])),
   // tile lays copies out as [r0, d0, r1, d1, ...]: sum over the r axes
   vjp: (ct, node) => {
     const x = node.inputs[0];

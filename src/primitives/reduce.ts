@@ -8,6 +8,7 @@ import { broadcastTo, reshape } from '../ops/movement.ts';
 import { cast, div, equal, mul } from '../ops/elementwise.ts';
 import { cumsum, sum } from '../ops/reduce.ts';
 import { sumWasm } from './kernels/sum-wasm.ts';
+import { onnxTypeCode } from './onnx.ts';
 
 type T = tf.Tensor;
 
@@ -27,6 +28,8 @@ export const sumDef: PrimitiveDef<'sum'> = {
   infer: reduceRule,
   lower: ([x], a) => (a.axes.length ? tf.sum(x as T, a.axes, a.keepDims) : tf.clone(x as T)),
   kernels: { wasm: ([x], a) => (a.axes.length ? sumWasm(x as T, a.axes, a.keepDims) : tf.clone(x as T)) },
+  // no axes is the identity here; ONNX's ReduceSum would reduce them all
+  onnx: (g, [x], a) => (a.axes.length ? g.op('ReduceSum', [x, g.int64s(a.axes)], { keepdims: a.keepDims ? 1 : 0 }) : g.op('Identity', [x])),
   vjp: (ct, node) => {
     const x = node.inputs[0];
     return [x.dtype === 'float32' ? broadcastTo(reshape(ct, keepShape(x.shape, node.attrs.axes)), x.shape) : null];
@@ -36,6 +39,7 @@ export const sumDef: PrimitiveDef<'sum'> = {
 export const maxDef: PrimitiveDef<'max'> = {
   infer: reduceRule,
   lower: ([x], a) => (a.axes.length ? tf.max(x as T, a.axes, a.keepDims) : tf.clone(x as T)),
+  onnx: (g, [x], a) => (a.axes.length ? g.op('ReduceMax', [x], { axes: a.axes, keepdims: a.keepDims ? 1 : 0 }) : g.op('Identity', [x])),
   // ties share the cotangent equally
   vjp: (ct, node) => {
     const x = node.inputs[0];
@@ -57,8 +61,10 @@ const argRule = (inputs: readonly Aval[], a: { axis: number }): E.Either<string,
 };
 
 // the reshape pins the rank: tfjs-webgpu returns [1] instead of a scalar for rank-1 inputs
-export const argmaxDef: PrimitiveDef<'argmax'> = { infer: argRule, lower: ([x], a, out) => tf.reshape(tf.argMax(x as T, a.axis), [...out.shape]), vjp: null };
-export const argminDef: PrimitiveDef<'argmin'> = { infer: argRule, lower: ([x], a, out) => tf.reshape(tf.argMin(x as T, a.axis), [...out.shape]), vjp: null };
+export const argmaxDef: PrimitiveDef<'argmax'> = { infer: argRule, lower: ([x], a, out) => tf.reshape(tf.argMax(x as T, a.axis), [...out.shape]),
+  onnx: (g, [x], a) => g.op('Cast', [g.op('ArgMax', [x], { axis: a.axis, keepdims: 0 })], { to: onnxTypeCode.int32 }), vjp: null };
+export const argminDef: PrimitiveDef<'argmin'> = { infer: argRule, lower: ([x], a, out) => tf.reshape(tf.argMin(x as T, a.axis), [...out.shape]),
+  onnx: (g, [x], a) => g.op('Cast', [g.op('ArgMin', [x], { axis: a.axis, keepdims: 0 })], { to: onnxTypeCode.int32 }), vjp: null };
 
 const topkRule = (dtype: 'same' | 'int32') => (inputs: readonly Aval[], a: { k: number }): E.Either<string, Aval> => {
   const [x] = inputs;
@@ -68,8 +74,10 @@ const topkRule = (dtype: 'same' | 'int32') => (inputs: readonly Aval[], a: { k: 
   return ok([...x.shape.slice(0, -1), a.k], dtype === 'same' ? x.dtype : 'int32');
 };
 
-export const topkValuesDef: PrimitiveDef<'topkValues'> = { infer: topkRule('same'), lower: ([x], a) => tf.topk(x as T, a.k, true).values, vjp: null };
-export const topkIndicesDef: PrimitiveDef<'topkIndices'> = { infer: topkRule('int32'), lower: ([x], a) => tf.topk(x as T, a.k, true).indices, vjp: null };
+export const topkValuesDef: PrimitiveDef<'topkValues'> = { infer: topkRule('same'), lower: ([x], a) => tf.topk(x as T, a.k, true).values,
+  onnx: (g, [x], a) => g.ops('TopK', [x, g.int64s([a.k])], 2, { axis: -1, largest: 1, sorted: 1 })[0], vjp: null };
+export const topkIndicesDef: PrimitiveDef<'topkIndices'> = { infer: topkRule('int32'), lower: ([x], a) => tf.topk(x as T, a.k, true).indices,
+  onnx: (g, [x], a) => g.op('Cast', [g.ops('TopK', [x, g.int64s([a.k])], 2, { axis: -1, largest: 1, sorted: 1 })[1]], { to: onnxTypeCode.int32 }), vjp: null };
 
 export const cumsumDef: PrimitiveDef<'cumsum'> = {
   infer: ([x], a) => {
@@ -78,5 +86,6 @@ export const cumsumDef: PrimitiveDef<'cumsum'> = {
     return a.axis >= 0 && a.axis < x.shape.length ? ok(x.shape, x.dtype) : fail(`axis ${a.axis} is out of range`);
   },
   lower: ([x], a) => tf.cumsum(x as T, a.axis, false, a.reverse),
+  onnx: (g, [x], a) => g.op('CumSum', [x, g.scalar(a.axis, 'int64')], { exclusive: 0, reverse: a.reverse ? 1 : 0 }),
   vjp: (ct, node) => [node.dtype === 'float32' ? cumsum(ct, node.attrs.axis, !node.attrs.reverse) : null],
 };

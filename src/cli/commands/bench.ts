@@ -1,13 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { parseFlags } from '../args.ts';
 import type { CliIO, Command } from '../command.ts';
-import { backendNames, useBackend, type BackendName } from '../../compile/backend.ts';
+import { backendNames, isOnnxBackend, useBackend, type BackendName } from '../../compile/backend.ts';
 import { defaultCoreBench, type CoreBenchConfig } from '../../bench/core-config.ts';
 import { runCoreBench, type CoreBenchResult } from '../../bench/core.ts';
 import { benchSampleCommand } from './bench-sample.ts';
 import { benchTrainCommand } from './bench-train.ts';
 import type { TfjsVariant } from '../../bench/tfjs-step.ts';
 import { installNodeWebGPU } from '../../platform/node-webgpu.ts';
+import { installOnnxRuntime } from '../../platform/onnx-node.ts';
 
 const USAGE_ERROR = 2;
 const variants: readonly TfjsVariant[] = ['tape', 'tuned'];
@@ -22,6 +23,8 @@ const USAGE = [
   'per step of N (default 5) after W (default 2) warm-up steps, the ratio DSL/tfjs and matmul GFLOP/s.',
   'Baselines: tape = stock tfjs gradients (matMul with transpose flags); tuned = the same with matmul',
   'gradients that transpose explicitly (as the DSL does; the flagged kernels are slow on wasm).',
+  'On onnx-cpu the tfjs baselines do not apply: the same DSL step runs on wasm beside it, and ONNX',
+  "Runtime's own 1024x1024x1024 MatMul (all threads) is timed as the machine's peak in that run.",
   `Defaults: backend wasm, depth ${defaultCoreBench.depth}, width ${defaultCoreBench.width}, heads ${defaultCoreBench.heads}, mlp ${defaultCoreBench.mlpWidth}, batch ${defaultCoreBench.batch}, seq ${defaultCoreBench.seq}.`,
   '',
   "sample: images/s of the AR samplers (grouped and token by token, with and without a KV cache);",
@@ -49,6 +52,16 @@ const formatCoreBench = (r: CoreBenchResult): string => {
   const c = r.config;
   const row = (name: string, x: CoreBenchResult['dsl']) =>
     `  ${name.padEnd(10)} median ${fmt(x.medianMs).padStart(10)}  first ${fmt(x.firstMs).padStart(10)}  ${x.gflops.toFixed(2).padStart(7)} GFLOP/s  loss ${x.loss.toFixed(5)}`;
+  if (r.reference && r.peak) {
+    return [
+      `bench core on ${r.backend}: ${c.depth} pre-LN blocks (width ${c.width}, ${c.heads} heads, MLP ${c.mlpWidth}), batch ${c.batch} x seq ${c.seq}, AdamW`,
+      `  ${(r.flopsPerStep / 1e9).toFixed(2)} GFLOP (matmul) per step; median of ${r.steps} after ${r.warmup} warm-up`,
+      row(`dsl ${r.backend}`, r.dsl),
+      row(`dsl ${r.reference.backend}`, r.reference.dsl),
+      `  ${r.backend} is ${r.reference.speedup.toFixed(2)}x the ${r.reference.backend} step (target >= 4)`,
+      `  peak: ONNX Runtime MatMul ${r.peak.size}^3 ${fmt(r.peak.medianMs)}, ${r.peak.gflops.toFixed(1)} GFLOP/s; the step reaches ${(100 * r.peak.stepFraction).toFixed(0)}% of it (target >= 40%)`,
+    ].join('\n');
+  }
   return [
     `bench core on ${r.backend}: ${c.depth} pre-LN blocks (width ${c.width}, ${c.heads} heads, MLP ${c.mlpWidth}), batch ${c.batch} x seq ${c.seq}, AdamW`,
     `  ${(r.flopsPerStep / 1e9).toFixed(2)} GFLOP (matmul) per step; median of ${r.steps} after ${r.warmup} warm-up`,
@@ -91,6 +104,13 @@ const runCore = async (argv: readonly string[], io: CliIO): Promise<number> => {
     const gpu = await installNodeWebGPU();
     if (!gpu.ok) {
       io.err(`detailflow bench core: ${gpu.error}`);
+      return 1;
+    }
+  }
+  if (isOnnxBackend(backend as BackendName)) {
+    const ort = await installOnnxRuntime();
+    if (!ort.ok) {
+      io.err(`detailflow bench core: ${ort.error}`);
       return 1;
     }
   }

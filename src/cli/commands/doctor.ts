@@ -4,6 +4,7 @@ import { parseFlags } from '../args.ts';
 import { backendNames, defaultBackend, parseBackendName, type BackendName } from '../../compile/backend.ts';
 import { doctor } from '../../diagnostics/doctor.ts';
 import { installNodeWebGPU } from '../../platform/node-webgpu.ts';
+import { installOnnxRuntime } from '../../platform/onnx-node.ts';
 
 const usage = `detailflow doctor [--backend B] [--json]
 
@@ -33,7 +34,8 @@ export const doctorCommand: Command = {
       return 2;
     }
     const webgpu = await installNodeWebGPU();
-    const reports = await doctor(only ? [only] : backendNames, webgpu);
+    const ort = await installOnnxRuntime();
+    const reports = await doctor(only ? [only] : backendNames, webgpu, ort);
     const chosen = await defaultBackend().catch(() => 'wasm');
     const healthy = reports.every((r) => r.ok && (r.maxAbsDiff ?? 0) <= TOLERANCE);
     if (flags.right.json) {
@@ -42,10 +44,10 @@ export const doctorCommand: Command = {
     }
     io.out('detailflow doctor: one transformer block (width 32, 4 heads, batch 2 x 8 tokens), forward and backward');
     for (const r of reports) {
-      if (!r.ok) io.out(`  ${r.name.padEnd(7)} FAILED  ${r.error}`);
+      if (!r.ok) io.out(`  ${r.name.padEnd(8)} FAILED  ${r.error}`);
       else {
         const diff = r.maxAbsDiff === undefined ? '' : `max |diff| vs cpu ${r.maxAbsDiff.toExponential(2)}${r.maxAbsDiff > TOLERANCE ? ' (TOO LARGE)' : ''}`;
-        io.out(`  ${r.name.padEnd(7)} ok      ${diff}  ${r.ms?.toFixed(1)} ms${r.adapter ? `  adapter: ${r.adapter}` : ''}`);
+        io.out(`  ${r.name.padEnd(8)} ok      ${diff}  ${r.ms?.toFixed(1)} ms${r.adapter ? `  adapter: ${r.adapter}` : ''}${r.runtime ? `  runtime: ${r.runtime}` : ''}`);
       }
     }
     io.out(`default backend here: ${chosen} (override with --backend or DETAILFLOW_BACKEND)`);

@@ -1,0 +1,108 @@
+/**
+ * Node-only edge module: ONNX Runtime's Node binding (the optional dependency onnxruntime-node,
+ * which ships its native CPU library inside the npm package) as the engine of the `onnx-cpu`
+ * backend. compile/ builds the ONNX models and never imports the binding; entry points (CLI,
+ * tests, examples) call installOnnxRuntime() once, which registers it there.
+ */
+import { availableParallelism } from 'node:os';
+import type { DType, HostData } from '../ir/dtype.ts';
+import type { HostArray } from '../ir/host-array.ts';
+import type { DeviceBuffer } from '../compile/device-array.ts';
+import { onnxEngine, registerOnnxEngine, type OnnxEngine, type OnnxSession } from '../compile/onnx/engine.ts';
+
+export interface OnnxInstall {
+  readonly ok: boolean;
+  /** e.g. "onnxruntime-node 1.31.1, 2 threads". */
+  readonly runtime?: string;
+  readonly error?: string;
+}
+
+export interface OnnxRuntimeOptions {
+  /** Threads of the one intra-op pool each session uses; default: every core (os.availableParallelism()). */
+  readonly threads?: number;
+}
+
+type Ort = typeof import('onnxruntime-node');
+type OrtTensor = InstanceType<Ort['Tensor']>;
+
+let pending: Promise<OnnxInstall> | undefined;
+
+/** Loads onnxruntime-node and registers it for the onnx-cpu backend. Idempotent (the first call's options hold); never throws. */
+export function installOnnxRuntime(opts: OnnxRuntimeOptions = {}): Promise<OnnxInstall> {
+  pending ??= install(opts);
+  return pending;
+}
+
+async function install(opts: OnnxRuntimeOptions): Promise<OnnxInstall> {
+  try {
+    // ONNX Runtime's telemetry SDK otherwise writes a session file (.ses) into the temp directory on
+    // the first session; the library sends nothing anywhere. A value the user set is kept.
+    process.env['ORT_DISABLE_TELEMETRY'] ??= '1';
+    const ort = (await import('onnxruntime-node')) as Ort;
+    const threads = opts.threads ?? availableParallelism();
+    registerOnnxEngine(ortEngine(ort, threads));
+    return { ok: true, runtime: `${onnxEngine()?.name}, ${threads} thread${threads === 1 ? '' : 's'}` };
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return {
+      ok: false,
+      error: `ONNX Runtime is unavailable here (${why}). onnxruntime-node is an optional dependency with native binaries for Linux, macOS and Windows on x64 and arm64; `
+        + 'install it with `ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`, or use --backend wasm',
+    };
+  }
+}
+
+const ortTypes = { float32: 'float32', int32: 'int32', bool: 'bool' } as const;
+
+function ortEngine(ort: Ort, threads: number): OnnxEngine {
+  const tensors = new WeakMap<DeviceBuffer, OrtTensor>();
+  let live = 0;
+  const wrap = (t: OrtTensor): DeviceBuffer => {
+    const dtype = t.type as Exclude<DType, 'key'>;
+    if (!(dtype in ortTypes)) throw new Error(`ONNX Runtime returned a ${t.type} tensor; the graph's outputs are float32, int32 or bool`);
+    let freed = false;
+    live++;
+    const b: DeviceBuffer = {
+      shape: t.dims.map(Number),
+      dtype,
+      // a copy: the caller keeps it after the buffer is freed
+      read: async () => {
+        if (freed) throw new Error('this ONNX Runtime buffer was freed');
+        const d = t.data as HostData;
+        return dtype === 'bool' ? Uint8Array.from(d) : d.slice();
+      },
+      free: () => {
+        if (freed) return;
+        freed = true;
+        live--;
+        t.dispose();
+      },
+    };
+    tensors.set(b, t);
+    return b;
+  };
+  const tensorOf = (b: DeviceBuffer): OrtTensor => {
+    const t = tensors.get(b);
+    if (!t) throw new Error('this buffer was not made by ONNX Runtime');
+    return t;
+  };
+  const version = (ort.env as { versions?: { node?: string; common?: string } }).versions;
+  return {
+    name: `onnxruntime-node ${version?.node ?? version?.common ?? ''}`.trim(),
+    upload: (h: HostArray) => wrap(new ort.Tensor(ortTypes[h.dtype], h.data as never, [...h.shape])),
+    owns: (b) => tensors.has(b),
+    liveBuffers: () => live,
+    createSession: async (model): Promise<OnnxSession> => {
+      const s = await ort.InferenceSession.create(model, {
+        intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
+      });
+      return {
+        run: async (feeds, outputs) => {
+          const r = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, b]) => [k, tensorOf(b)])), [...outputs]);
+          return outputs.map((o) => wrap(r[o] as OrtTensor));
+        },
+        release: () => s.release(),
+      };
+    },
+  };
+}
