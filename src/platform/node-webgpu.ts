@@ -14,6 +14,8 @@ import { probeWebGPU } from './webgpu-probe.ts';
 import { ensureXdgRuntimeDir } from './xdg-runtime-dir.ts';
 
 export { DAWN_HARMLESS_WARNING, gpuDeviceNodes, probeWebGPU, type ProbedAdapter, type WebGPUProbe } from './webgpu-probe.ts';
+// the package's Node entry (detailflow/node) also installs ONNX Runtime for onnx-cpu; the binding itself loads only then
+export { installOnnxRuntime, type OnnxInstall, type OnnxRuntimeOptions } from './onnx-node.ts';
 
 export interface WebGPUInstall {
   readonly ok: boolean;
