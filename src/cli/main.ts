@@ -24,8 +24,9 @@ import { checkReferenceCommand } from './commands/check-reference.ts';
 import { importCommand } from './commands/import.ts';
 import { sampleOfficialCommand } from './commands/sample-official.ts';
 import { reconstructOfficialCommand } from './commands/reconstruct-official.ts';
+import { exportOnnxCommand } from './commands/export-onnx.ts';
 
-export const commands: readonly Command[] = [demoCommand, doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, trainEvaluatorCommand, evalCommand, compareCommand, exportCommand, benchCommand, checkReferenceCommand, importCommand, sampleOfficialCommand, reconstructOfficialCommand];
+export const commands: readonly Command[] = [demoCommand, doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, trainEvaluatorCommand, evalCommand, compareCommand, exportCommand, benchCommand, checkReferenceCommand, importCommand, sampleOfficialCommand, reconstructOfficialCommand, exportOnnxCommand];
 
 const USAGE_ERROR = 2;
 
