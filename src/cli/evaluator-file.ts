@@ -6,6 +6,7 @@ import { EVALUATOR_KIND, decodeEvaluatorFile, type EvaluatorModel } from '../eva
 import { RunError } from './training-run.ts';
 
 export { EVALUATOR_KIND };
+/** How help texts name the shipped evaluator; the file itself is shippedModel('evaluator') (models.ts), found wherever the command runs. */
 export const DEFAULT_EVALUATOR = 'models/evaluator.safetensors';
 
 const HOW = "train one with 'detailflow train-evaluator --out runs/evaluator' and export it, or pass --evaluator CKPT";

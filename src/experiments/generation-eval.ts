@@ -17,6 +17,7 @@ import { arSampler } from '../detailflow/sample/sampler.ts';
 import type { Tokenizer, TokenizerParams } from '../detailflow/tokenizer/model.ts';
 import { clampImages } from '../eval/clamp.ts';
 import { featureCollector, type FeatureExtractor, type FeatureSet } from '../eval/evaluator/features.ts';
+import type { OnBatch } from './reconstruction-eval.ts';
 
 export interface GenerationEval {
   readonly samples: number;
@@ -36,6 +37,7 @@ export const evaluateGeneration = async (
     readonly ar: { readonly config: ArConfig; readonly ema: ArParams; readonly sampler?: 'grouped' | 'token-by-token' };
   },
   ex: FeatureExtractor, labels: Int32Array, batch: number, key: Key, sampling: SampleOptions, opts: CompileOptions = {},
+  onBatch?: OnBatch,
 ): Promise<GenerationEval> => {
   const { tk, params, ar } = models;
   const sampler = arSampler(ar.config, opts);
@@ -52,6 +54,7 @@ export const evaluateGeneration = async (
     seconds += (performance.now() - t0) / 1000;
     passes = r.passes;
     collect.add(await ex.run(images));
+    onBatch?.(Math.min(s + batch, labels.length), labels.length);
   }
   return { samples: labels.length, labels, features: collect.done(), seconds, passes };
 };

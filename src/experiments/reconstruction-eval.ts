@@ -22,8 +22,12 @@ export interface ReconstructionEval {
   readonly seconds: number;
 }
 
+/** Called after every batch with the images done so far and the total (progress of long evaluations). */
+export type OnBatch = (done: number, total: number) => void;
+
 export const evaluateReconstruction = async (
   model: { readonly tk: Tokenizer; readonly params: TokenizerParams }, ex: FeatureExtractor, images: Float32Array, batch: number, opts: CompileOptions = {},
+  onBatch?: OnBatch,
 ): Promise<ReconstructionEval> => {
   const { tk, params } = model;
   const c = tk.config;
@@ -46,6 +50,7 @@ export const evaluateReconstruction = async (
     seconds += (performance.now() - t0) / 1000;
     for (const v of out.psnr.data) psnrSum += v;
     collect.add(await ex.run(out.images));
+    onBatch?.(s + b, n);
   }
   return { images: n, psnr: psnrSum / n, features: collect.done(), seconds };
 };

@@ -80,7 +80,8 @@ test('eval without an evaluator file exits 1 saying how to make one; bad flags e
   const bad = await run(['eval', '--limit', '0', '--cfg', '1.5', '--samples', '3', '--precision-recall', '--frobnicate']);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /unknown flag --frobnicate/);
-  const bad2 = await run(['eval', '--limit', '0', '--cfg', '1.5', '--samples', '3', '--precision-recall']);
+  // a tokenizer of one's own without --ar: reconstruction only, so sampling flags are problems
+  const bad2 = await run(['eval', '--tokenizer', TOKENIZER, '--limit', '0', '--cfg', '1.5', '--samples', '3', '--precision-recall']);
   assert.equal(bad2.code, 2);
-  for (const p of [/--tokenizer CKPT is required/, /--limit: expected an integer >= 4, got 0/, /--samples: expected an integer >= 4, got 3/, /--cfg needs --ar/]) assert.match(bad2.err, p);
+  for (const p of [/--limit: expected an integer >= 4, got 0/, /--samples: expected an integer >= 4, got 3/, /--cfg needs --ar/, /--samples needs --ar/]) assert.match(bad2.err, p);
 });

@@ -7,7 +7,7 @@ import { backendFlag, chooseBackend, flagProblems, loadSplit, outputProblems, re
 import { DEFAULT_EVALUATOR, loadEvaluator } from '../evaluator-file.ts';
 import { prepareRunDir, RunError } from '../training-run.ts';
 import { readFileBytes, writeFileAtomic } from '../../platform/files.ts';
-import { loadTeacher as loadTeacherFile } from '../models.ts';
+import { loadTeacher as loadTeacherFile, shippedModel } from '../models.ts';
 import { budgets, decodeBudget, isBudgetName, type CompareBudget } from '../../detailflow/baselines/budget.ts';
 import { pickVariants, variantNames, type Variant } from '../../detailflow/baselines/variants.ts';
 import { trainVariant, type TrainedVariant, type TrainOptions } from '../../detailflow/baselines/train-variant.ts';
@@ -94,7 +94,7 @@ export const compareCommand: Command = {
     if (problems.length || E.isLeft(budget0)) return flagProblems(io, 'compare', problems, usage);
     const budget: CompareBudget = { ...budget0.right, ...(f.samples !== undefined ? { samples: f.samples } : {}), ...(f.limit !== undefined ? { limit: f.limit } : {}) };
     const dir = f.out === undefined ? undefined : await prepareRunDir(f.out);
-    const evaluator = await loadEvaluator(f.evaluator ?? DEFAULT_EVALUATOR);
+    const evaluator = await loadEvaluator(f.evaluator ?? shippedModel('evaluator'));
     const teacher = f['no-teacher'] ? undefined : await loadTeacher(f.teacher ?? DEFAULT_TEACHER);
     const backend = await chooseBackend(f.backend);
     const [train, test] = [await loadSplit(f.data, 'train'), await loadSplit(f.data, 'test')];

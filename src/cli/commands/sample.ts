@@ -1,27 +1,35 @@
 import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
-import { writeFile } from 'node:fs/promises';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { backendFlag, chooseBackend, flagProblems, intFlag, outputProblems } from '../common.ts';
-import { loadArModel, loadTokenizer } from '../models.ts';
+import { loadModelPair, shippedModel, shippedName } from '../models.ts';
+import { progress } from '../progress.ts';
+import { writeOutput } from '../picture-files.ts';
 import { encodePng } from '../../io/png.ts';
 import { keyFromSeed } from '../../random/key.ts';
 import { checkSampleRequest, type SampleOptions } from '../../detailflow/sample/options.ts';
 import { generator } from '../../detailflow/pretrained/generator.ts';
 import { progressiveStrip, sampleGrid } from '../../detailflow/pretrained/pictures.ts';
 
-const usage = `detailflow sample --tokenizer CKPT --ar CKPT --out samples.png [--classes 0,3,7] [--per-class K]
-                   [--cfg S] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--backend B]
-                   [--progressive strip.png] [--json]
+/** The shipped AR model's guidance scale, as in demo: its samples are clearly class-like there. */
+const SHIPPED_CFG = 3;
+
+const usage = `detailflow sample [--tokenizer CKPT] [--ar CKPT] [--out FILE] [--classes 0,3,7] [--per-class K]
+                  [--cfg S] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--backend B]
+                  [--progressive FILE] [--json]
 
 Samples K images per class (default 4; classes default to all of the model's, at most 10) with
 the grouped sampler and the AR checkpoint's EMA weights, decodes them with the tokenizer at full
-size and writes a grid with one row per class. --cfg is the guidance scale (default 1: none),
---temperature (default 1), --top-k, --top-p (in (0, 1]) filter the logits; --seed (default 0).
+size and writes a grid with one row per class to FILE (default out/samples.png; a missing folder
+is created). --tokenizer and --ar default to the shipped ${shippedName('tokenizer')} and
+${shippedName('ar')}. --cfg is the guidance scale (default ${SHIPPED_CFG} with the shipped AR model, as in
+demo; 1, none, with --ar CKPT), --temperature (default 1), --top-k, --top-p (in (0, 1]) filter
+the logits; --seed (default 0).
 --progressive also writes one row per sample showing the image after every pass (the prefix
-decoded at dec(t), nearest-upscaled). Prints images/s and forward passes per image (--json: as JSON).
-The tokenizer/AR pair and the request are checked before any work (exit 2 on a problem).`;
+decoded at dec(t), nearest-upscaled). Prints images/s and forward passes per image (--json: as
+JSON); progress (per pass) goes to stderr. The tokenizer/AR pair and the request are checked
+before any work (exit 2 on a problem, e.g. the two files swapped).`;
 
 const parseClasses = (s: string | undefined, classes: number): E.Either<string, number[]> => {
   if (s === undefined) return E.right(Array.from({ length: Math.min(classes, 10) }, (_, i) => i));
@@ -44,8 +52,6 @@ export const sampleCommand: Command = {
     const f = flags.right;
     const perClass = f['per-class'] ?? 4;
     const missing = [
-      ...(f.tokenizer === undefined ? ['--tokenizer CKPT is required'] : []), ...(f.ar === undefined ? ['--ar CKPT is required'] : []),
-      ...(f.out === undefined ? ['--out FILE is required'] : []),
       ...intFlag('per-class', perClass, 1),
       ...intFlag('seed', f.seed, 0),
       ...backendFlag(f.backend),
@@ -53,38 +59,49 @@ export const sampleCommand: Command = {
       ...(f.classes === undefined ? [] : E.isLeft(parseClasses(f.classes, 0)) ? [`--classes: expected comma-separated class ids, got '${f.classes}'`] : []),
     ];
     if (missing.length) return flagProblems(io, 'sample', missing, usage);
+    const out = path.resolve(f.out ?? 'out/samples.png');
+    const strip = f.progressive === undefined ? undefined : path.resolve(f.progressive);
     // both pictures' places are checked before the models load: a run never writes one and then fails
-    const unwritable = await outputProblems({ out: f.out, progressive: f.progressive });
+    const unwritable = await outputProblems({ out, progressive: strip });
     if (unwritable.length) return flagProblems(io, 'sample', unwritable, usage);
-    const tok = await loadTokenizer(f.tokenizer!);
-    const ar = await loadArModel(f.ar!);
+    const tokFile = f.tokenizer ?? shippedModel('tokenizer');
+    const arFile = f.ar ?? shippedModel('ar');
+    const pair = await loadModelPair(tokFile, arFile);
+    if (E.isLeft(pair)) {
+      io.err(pair.left.map((p) => `detailflow sample: ${p}`).join('\n'));
+      return 2;
+    }
+    const { tokenizer: tok, ar } = pair.right;
     const config = ar.config;
     const classes = parseClasses(f.classes, config.classes);
     if (E.isLeft(classes)) return flagProblems(io, 'sample', [classes.left], usage);
     const tc = tok.tk.config;
     const labels = classes.right.flatMap((c) => Array.from({ length: perClass }, () => c));
+    const cfg = f.cfg ?? (f.ar === undefined ? SHIPPED_CFG : undefined);
     const opts: SampleOptions = {
-      ...(f.cfg !== undefined ? { cfg: f.cfg } : {}), ...(f.temperature !== undefined ? { temperature: f.temperature } : {}),
+      ...(cfg !== undefined ? { cfg } : {}), ...(f.temperature !== undefined ? { temperature: f.temperature } : {}),
       ...(f['top-k'] !== undefined ? { topK: f['top-k'] } : {}), ...(f['top-p'] !== undefined ? { topP: f['top-p'] } : {}),
       tokenizer: { codebookSize: tc.codebookSize, tokens: tc.tokens, group: tc.group, causal: tc.causal },
     };
     // checked on the ids as given, so each problem is named once (the sampler checks the repeated labels again)
     const req = checkSampleRequest(config, classes.right, opts, 'grouped');
     if (E.isLeft(req)) {
-      io.err(`detailflow sample: invalid request (${path.basename(f.tokenizer!)} with ${path.basename(f.ar!)}):\n${req.left.problems.map((p) => `  - ${p}`).join('\n')}`);
+      io.err(`detailflow sample: invalid request (${path.basename(tokFile)} with ${path.basename(arFile)}):\n${req.left.problems.map((p) => `  - ${p}`).join('\n')}`);
       return 2;
     }
     const backend = await chooseBackend(f.backend);
     const gen = generator({ tokenizer: tok, ar }, { backend });
-    const g = await gen.generate(labels, keyFromSeed(f.seed ?? 0), opts, { progressive: f.progressive !== undefined });
-    await writeFile(path.resolve(f.out!), await encodePng(sampleGrid(g, perClass)));
-    if (f.progressive !== undefined) await writeFile(path.resolve(f.progressive), await encodePng(progressiveStrip(g)));
+    const bar = progress(io, { label: `sample: ${labels.length} images`, total: gen.passes, unit: 'passes' });
+    const g = await gen.generate(labels, keyFromSeed(f.seed ?? 0), opts, { progressive: strip !== undefined, onPass: (done) => bar.update(done) });
+    bar.finish();
+    await writeOutput(out, await encodePng(sampleGrid(g, perClass)));
+    if (strip !== undefined) await writeOutput(strip, await encodePng(progressiveStrip(g)));
     const report = {
       images: labels.length, seconds: g.seconds, imagesPerSecond: labels.length / g.seconds, passesPerImage: g.passes, backend,
-      out: path.resolve(f.out!), ...(f.progressive !== undefined ? { progressive: path.resolve(f.progressive) } : {}),
+      cfg: cfg ?? 1, out, ...(strip !== undefined ? { progressive: strip } : {}),
     };
     io.out(f.json ? JSON.stringify(report)
-      : `sample: ${report.images} images in ${g.seconds.toFixed(2)} s on ${backend} (${report.imagesPerSecond.toFixed(2)} images/s, ${report.passesPerImage} forward passes per image${f.progressive !== undefined ? '; the time includes decoding every pass' : ''}); wrote ${report.out}${report.progressive ? ` and ${report.progressive}` : ''}`);
+      : `sample: ${report.images} images in ${g.seconds.toFixed(2)} s on ${backend} (${report.imagesPerSecond.toFixed(2)} images/s, ${report.passesPerImage} forward passes per image, guidance ${report.cfg}${strip !== undefined ? '; the time includes decoding every pass' : ''}); wrote ${out}${strip !== undefined ? ` and ${strip}` : ''}`);
     return 0;
   },
 };

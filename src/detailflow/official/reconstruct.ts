@@ -5,31 +5,16 @@
  * close to it but not identical), encoded once, and every chosen prefix t decoded at dec(t).
  */
 import { runOnce } from '../../compile/compile.ts';
-import { hostArray, type HostArray } from '../../ir/host-array.ts';
+import type { HostArray } from '../../ir/host-array.ts';
 import type { Node } from '../../ir/node.ts';
 import { imagesOfBatch, type FloatImage } from '../../io/image-grid.ts';
 import type { PngImage } from '../../io/png.ts';
-import { resampleHost } from '../resize-host.ts';
-import { torchResize } from '../resampling.ts';
+import { pictureInput as picture } from '../picture.ts';
 import { decodeTokens, type OfficialModels } from './generate.ts';
 import { officialTokenizer } from './tokenizer.ts';
 
-/** RGB(A) or grey bytes, centre-cropped to a square and resized: [1, 3, size, size] in [-1, 1]. */
-export const pictureInput = (png: PngImage, size: number): HostArray => {
-  const side = Math.min(png.width, png.height);
-  const x0 = Math.floor((png.width - side) / 2);
-  const y0 = Math.floor((png.height - side) / 2);
-  const data = new Float32Array(3 * side * side);
-  for (let c = 0; c < 3; c++) {
-    // grey (1, 2 channels) repeats its first channel; alpha is ignored
-    const from = png.channels >= 3 ? c : 0;
-    for (let y = 0; y < side; y++) {
-      for (let x = 0; x < side; x++) data[(c * side + y) * side + x] = png.data[((y0 + y) * png.width + x0 + x) * png.channels + from] / 127.5 - 1;
-    }
-  }
-  const resized = resampleHost(torchResize, { data, channels: 3, height: side, width: side }, size, size);
-  return hostArray(resized.data, [1, 3, size, size]);
-};
+/** RGB(A) or grey bytes, centre-cropped to a square and resized: [1, 3, size, size] in [-1, 1] (see detailflow/picture.ts). */
+export const pictureInput = (png: PngImage, size: number): HostArray => picture(png, size, 3);
 
 /** The prefixes shown by default: 1, 2, 4, ... up to N (N included). */
 export const defaultPrefixes = (tokens: number): number[] => {

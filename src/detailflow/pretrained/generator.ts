@@ -29,6 +29,11 @@ export interface GenerateOptions {
   readonly progressive?: boolean;
   /** Called with each pass's frame as soon as it is decoded (implies decoding every pass). */
   readonly onFrame?: (frame: Frame) => void | Promise<void>;
+  /**
+   * Called after each pass with the passes done and the total (progress). Each pass is then read
+   * back before the next starts, as with onFrame; the tokens drawn are the same.
+   */
+  readonly onPass?: (done: number, passes: number) => void;
 }
 
 export interface Generation {
@@ -66,8 +71,14 @@ export const generator = (models: { readonly tokenizer: TokenizerModel; readonly
       };
       weights ??= sampler.upload(models.ar.ema);
       const live = opts.onFrame !== undefined;
+      const onPass = opts.onPass;
       const result: SampleResult = await sampler.grouped(await weights, labels, key, { ...sampling, tokenizer: tokenizerShape },
-        live ? { onPass: (p) => frame(p.index, p.end, p.tokens) } : {});
+        live || onPass ? {
+          onPass: async (p) => {
+            if (live) await frame(p.index, p.end, p.tokens);
+            onPass?.(p.index + 1, passes);
+          },
+        } : {});
       if (opts.progressive && !live) {
         for (const [i, s] of result.log.entries()) await frame(i, s.sample.end, result.tokens);
       }

@@ -75,10 +75,15 @@ export const featureCollector = (dim: number) => {
 };
 
 /** The metric network over a whole image set (NCHW values stored flat), in batches. */
-export const extractFeatureSet = async (ex: FeatureExtractor, images: Float32Array, shape: readonly number[], batch: number): Promise<FeatureSet> => {
+export const extractFeatureSet = async (
+  ex: FeatureExtractor, images: Float32Array, shape: readonly number[], batch: number, onBatch?: (done: number, total: number) => void,
+): Promise<FeatureSet> => {
   const per = shape.reduce((a, b) => a * b, 1);
   const n = images.length / per;
   const c = featureCollector(ex.featureDim);
-  for (let s = 0; s < n; s += batch) c.add(await ex.run(imageBatch(images, per, shape, s, Math.min(batch, n - s))));
+  for (let s = 0; s < n; s += batch) {
+    c.add(await ex.run(imageBatch(images, per, shape, s, Math.min(batch, n - s))));
+    onBatch?.(Math.min(s + batch, n), n);
+  }
   return c.done();
 };
