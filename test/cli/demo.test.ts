@@ -10,6 +10,7 @@ import { decodePng } from '../../src/io/png.ts';
 import { decodeArFile, decodeTokenizerFile } from '../../src/detailflow/pretrained/model-files.ts';
 import { passCount } from '../../src/detailflow/pass-plan.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { cellAt, pageLabels } from '../helpers/page-labels.ts';
 
 const tmp = () => tempDir('demo');
 
@@ -48,6 +49,16 @@ test('demo writes the class grid, the coarse-to-fine strip and a self-contained 
   const html = await readFile(path.join(out, 'index.html'), 'utf8');
   assert.equal(html.match(/src="data:image\/png;base64,/g)?.length, 2);
   assert.match(html, /<code>wasm<\/code>/);
+  // every class name sits on its own row of both pictures, every pass's t above its column of the strip
+  const [stripLabels, gridLabels] = pageLabels(html);
+  for (const [labels, png] of [[stripLabels!, strip.right], [gridLabels!, grid.right]] as const) {
+    assert.equal(labels.rows.length, 10);
+    labels.rows.forEach(([name, top], r) => assert.equal(cellAt(top, png.height, side, 2), r, `${name}: not on row ${r}`));
+  }
+  const ts = stripLabels!.columns.map(([t]) => Number(t));
+  assert.ok(ts.every((t, i) => i === 0 || t > ts[i - 1]!) && ts.at(-1) === tk.config.tokens, `t labels ${ts}`);
+  assert.equal(stripLabels!.columns.length, passes);
+  stripLabels!.columns.forEach(([t, left], c) => assert.equal(cellAt(left, strip.right.width, side, 2), c, `t = ${t}: not on column ${c}`));
 });
 
 test('demo: an unwritable output folder, a missing model file and a bad backend give clear messages', async () => {

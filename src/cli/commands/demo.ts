@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { backendFlag, chooseBackend, flagProblems, intFlag, outputProblems } from '../common.ts';
-import { loadArModel, loadTokenizer } from '../models.ts';
+import { loadModelPair, shippedModel } from '../models.ts';
+import { progress } from '../progress.ts';
 import { RunError } from '../training-run.ts';
 import { demoPage } from '../demo-page.ts';
 import { writeFileAtomic } from '../../platform/files.ts';
@@ -14,8 +14,8 @@ import { fashionMnistClasses } from '../../data/fashion-mnist.ts';
 import { generator } from '../../detailflow/pretrained/generator.ts';
 import { progressiveStrip, sampleGrid } from '../../detailflow/pretrained/pictures.ts';
 
-/** The embedded models ship in the package's models/ folder, wherever the command is run from. */
-export const embeddedModel = (name: 'tokenizer' | 'ar'): string => fileURLToPath(new URL(`../../../models/${name}.safetensors`, import.meta.url));
+/** The embedded models ship in the package's models/ folder, wherever the command is run from (see shippedModel). */
+export const embeddedModel = (name: 'tokenizer' | 'ar'): string => shippedModel(name);
 
 /** Guidance scale of the demo: the embedded model's samples are clearly class-like at this scale. */
 const DEMO_CFG = 3;
@@ -54,20 +54,26 @@ export const demoCommand: Command = {
     // refuse early: a run that cannot write its pictures should not start sampling
     const unwritable = await outputProblems({}, { out });
     if (unwritable.length) return flagProblems(io, 'demo', unwritable, usage);
-    const tok = await loadTokenizer(f.tokenizer ?? embeddedModel('tokenizer'));
-    const ar = await loadArModel(f.ar ?? embeddedModel('ar'));
+    const pair = await loadModelPair(f.tokenizer ?? embeddedModel('tokenizer'), f.ar ?? embeddedModel('ar'));
+    if (E.isLeft(pair)) {
+      io.err(pair.left.map((p) => `detailflow demo: ${p}`).join('\n'));
+      return 2;
+    }
+    const { tokenizer: tok, ar } = pair.right;
     const classes = Math.min(ar.config.classes, 10);
     const names = Array.from({ length: classes }, (_, c) => (ar.config.classes === 10 ? fashionMnistClasses[c]! : `class ${c}`));
     const labels = Array.from({ length: classes * perClass }, (_, i) => Math.floor(i / perClass));
     const started = performance.now();
     const backend = await chooseBackend(f.backend);
     const gen = generator({ tokenizer: tok, ar }, { backend });
-    const g = await gen.generate(labels, keyFromSeed(seed), { cfg }, { progressive: true });
+    const bar = progress(io, { label: `demo: ${labels.length} images`, total: gen.passes, unit: 'passes' });
+    const g = await gen.generate(labels, keyFromSeed(seed), { cfg }, { progressive: true, onPass: (done) => bar.update(done) });
+    bar.finish();
     const samplesPng = await encodePng(sampleGrid(g, perClass));
     const progressivePng = await encodePng(progressiveStrip(g, 2, names.map((_, c) => c * perClass)));
     const prefixes = g.frames.map((fr) => fr.tokens);
     const seconds = (performance.now() - started) / 1000;
-    const html = demoPage({ samplesPng, progressivePng, classNames: names, perClass, passes: g.passes, prefixes, backend, seconds, seed, cfg });
+    const html = demoPage({ samplesPng, progressivePng, classNames: names, perClass, passes: g.passes, prefixes, backend, seconds, seed, cfg, cell: 2 * tok.tk.config.size, pad: 2 });
     const files = { samples: path.join(out, 'samples.png'), progressive: path.join(out, 'progressive.png'), page: path.join(out, 'index.html') };
     for (const [file, bytes] of [[files.samples, samplesPng], [files.progressive, progressivePng], [files.page, new TextEncoder().encode(html)]] as const) {
       const w = await writeFileAtomic(file, bytes);
