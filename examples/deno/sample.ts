@@ -5,6 +5,8 @@
  *        [--tokenizer models/tokenizer.safetensors] [--classes 0,1,2] [--per-class 4] [--cfg 1.5]
  *        [--seed 0] [--backend webgpu|wasm|cpu] [--out out/examples/deno]
  *   node_modules/.bin/deno run -A examples/deno/sample.ts --smoke      # two images
+ *   (in this checkout, from the repository root, add --conditions=detailflow-source after `run -A`:
+ *   it points the `detailflow` import at src/; see the README's Examples)
  *
  * The same library calls as examples/node/sample.ts: the checkpoint bytes come from Deno.readFile,
  * the generator runs unchanged. Prints a JSON summary; writes OUT/samples.png (one row per class)

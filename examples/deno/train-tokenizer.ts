@@ -6,6 +6,8 @@
  *        [--data DIR] [--backend webgpu|wasm|cpu] [--out out/examples/deno]
  *   node_modules/.bin/deno run -A examples/deno/train-tokenizer.ts --smoke     # tiny model, 3 steps
  *   node_modules/.bin/deno run -A examples/deno/train-tokenizer.ts --full --steps 3   # the default model
+ *   (in this checkout, from the repository root, add --conditions=detailflow-source after `run -A`:
+ *   it points the `detailflow` import at src/; see the README's Examples)
  *
  * Prints one line of losses per step and a JSON summary; writes OUT/tokenizer-recon.png (one row
  * per test image, one column per prefix t, then the original). Without a GPU, Deno's WebGPU runs

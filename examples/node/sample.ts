@@ -6,6 +6,8 @@
  *                                             [--classes 0,1,2] [--per-class 4] [--cfg 1.5] [--temperature 1]
  *                                             [--seed 0] [--backend B] [--out out/examples]
  *   node --import tsx examples/node/sample.ts --smoke       # two images, seconds on wasm
+ *   (in this checkout, from the repository root, add --conditions=detailflow-source after `node`:
+ *   it points the `detailflow` import at src/; see the README's Examples)
  *
  * DETAILFLOW_AR and DETAILFLOW_TOKENIZER name other model files (any AR checkpoint that pairs
  * with the tokenizer, e.g. one written by `detailflow train-ar`). Shows `pretrained`: checking

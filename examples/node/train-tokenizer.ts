@@ -4,6 +4,8 @@
  *   node --import tsx examples/node/train-tokenizer.ts [--steps 300] [--synthetic] [--data DIR]
  *                                                      [--backend wasm|webgpu|cpu] [--out out/examples]
  *   node --import tsx examples/node/train-tokenizer.ts --smoke      # a tiny model, 4 steps, seconds
+ *   (in this checkout, from the repository root, add --conditions=detailflow-source after `node`:
+ *   it points the `detailflow` import at src/; see the README's Examples)
  *
  * Shows: a configuration as data (decoded over the defaults), `tokenizer.fitTokenizer` (the same
  * steps as `detailflow train-tokenizer`, without files; that command adds checkpoints and the

@@ -8,6 +8,8 @@
  *   node --import tsx examples/node/variant.ts [--variant base|map|degradation|group] [--steps 100]
  *                                              [--synthetic] [--data DIR] [--backend B] [--out out/examples]
  *   node --import tsx examples/node/variant.ts --smoke       # tiny models, 3 steps each, seconds
+ *   (in this checkout, from the repository root, add --conditions=detailflow-source after `node`:
+ *   it points the `detailflow` import at src/; see the README's Examples)
  *
  * Prints each variant's R(n), dec(t) and pass count, one line of losses per step, and a JSON
  * summary; writes OUT/variant-targets.png (one row per variant: the target the decoder learns
