@@ -154,6 +154,12 @@ export class Compiled<R, H extends string = never> {
     return (await Promise.all(made)).map((p) => p.ms);
   }
 
+  /** Per signature so far (ONNX backends): the time to build the model and create its session, and the model's node count. */
+  async sessionStats(): Promise<{ ms: number; nodes: number }[]> {
+    const made = [...this.#cache.values()].flatMap((c) => (c.onnx ? [c.onnx] : []));
+    return (await Promise.all(made)).map((p) => ({ ms: p.ms, nodes: p.program.onnxNodeCount }));
+  }
+
   /** The whole graph of this signature as one ONNX model and one session, cached; host steps and arguments fed per run. */
   async #runOnnx(backend: BackendName, args: readonly unknown[]): Promise<Materialized<R>> {
     const { cached, leaves } = this.#traced(args);

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { backendFlag, chooseBackend, flagProblems } from '../common.ts';
-import type { BackendName } from '../../compile/backend.ts';
+import { isOnnxBackend, type BackendName } from '../../compile/backend.ts';
 import { keyFromSeed, foldIn } from '../../random/key.ts';
 import { orThrow } from '../../config/codec.ts';
 import { decodeArConfig, type ArConfig } from '../../detailflow/ar/config.ts';
@@ -39,6 +39,15 @@ export interface VariantFigures {
   readonly secondsPerBatch: number;
   readonly imagesPerSecond: number;
   readonly firstCallSeconds: number;
+  /** On an ONNX backend: one ONNX model and session per pass shape, built on the first call. */
+  readonly sessions?: SessionFigures;
+}
+
+export interface SessionFigures {
+  readonly count: number;
+  readonly totalMs: number;
+  /** Per pass shape, in the order first run: build time (model and session) and ONNX node count. */
+  readonly perGraph: readonly { readonly ms: number; readonly nodes: number }[];
 }
 
 export interface SampleBenchResult {
@@ -86,7 +95,9 @@ export const runSampleBench = async (o: SampleBenchOptions): Promise<SampleBench
     }
     const timed = times.slice(warmup);
     const s = median(timed.length ? timed : times);
-    figures[v] = { passes, secondsPerBatch: s, imagesPerSecond: batch / s, firstCallSeconds: times[0] };
+    const stats = isOnnxBackend(o.backend) ? await sampler.sessionStats() : [];
+    const sessions = stats.length ? { sessions: { count: stats.length, totalMs: stats.reduce((a, x) => a + x.ms, 0), perGraph: stats } } : {};
+    figures[v] = { passes, secondsPerBatch: s, imagesPerSecond: batch / s, firstCallSeconds: times[0], ...sessions };
     o.onVariant?.(v, figures[v]);
   }
   const ips = (v: SampleVariant) => figures[v]?.imagesPerSecond;
@@ -99,8 +110,16 @@ export const runSampleBench = async (o: SampleBenchOptions): Promise<SampleBench
   };
 };
 
+const formatSessions = (x: SessionFigures): string => {
+  const ms = x.perGraph.map((g) => g.ms);
+  const nodes = x.perGraph.map((g) => g.nodes);
+  return `      ${x.count} ONNX sessions, ${Math.min(...nodes)}-${Math.max(...nodes)} nodes each, built in ${(x.totalMs / 1000).toFixed(2)} s `
+    + `(${Math.min(...ms).toFixed(0)}-${Math.max(...ms).toFixed(0)} ms each, ${(x.totalMs / nodes.reduce((a, b) => a + b, 0)).toFixed(2)} ms per node)`;
+};
+
 const formatVariant = (v: SampleVariant, f: VariantFigures): string =>
-  `  (${v}) ${sampleVariants[v].label.padEnd(25)} ${String(f.passes).padStart(4)} passes  ${f.imagesPerSecond.toFixed(3).padStart(9)} img/s  (${f.secondsPerBatch.toFixed(2)} s per batch; first call ${f.firstCallSeconds.toFixed(2)} s)`;
+  `  (${v}) ${sampleVariants[v].label.padEnd(25)} ${String(f.passes).padStart(4)} passes  ${f.imagesPerSecond.toFixed(3).padStart(9)} img/s  (${f.secondsPerBatch.toFixed(2)} s per batch; first call ${f.firstCallSeconds.toFixed(2)} s)`
+  + (f.sessions ? `\n${formatSessions(f.sessions)}` : '');
 
 export const formatSampleBench = (r: SampleBenchResult): string => {
   const m = r.model;

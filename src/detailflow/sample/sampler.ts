@@ -60,6 +60,8 @@ export interface ArSampler {
   /** Puts host parameters on the device once, for repeated calls (freed when the result is collected). */
   upload(params: ParamsInput): Promise<DeviceParams>;
   readonly planCount: number;
+  /** On an ONNX backend: per compiled pass shape, the time its session took to build and its ONNX node count. */
+  sessionStats(): Promise<{ ms: number; nodes: number }[]>;
 }
 
 type DevCache = readonly LayerCache<DeviceArray>[];
@@ -144,6 +146,7 @@ export const arSampler = (config: ArConfig, opts: CompileOptions = {}): ArSample
     tokenByToken: sample('token-by-token'),
     upload,
     get planCount() { return [...plans.values()].reduce((n, p) => n + p.planCount, 0); },
+    sessionStats: async () => (await Promise.all([...plans.values()].map((p) => p.sessionStats()))).flat(),
   };
 };
 
