@@ -12,6 +12,7 @@ import { scheduleCommand } from '../../src/cli/commands/schedule.ts';
 import { reconstructCommand } from '../../src/cli/commands/reconstruct.ts';
 import { sampleCommand } from '../../src/cli/commands/sample.ts';
 import { evalCommand } from '../../src/cli/commands/eval.ts';
+import { reconstructOfficialCommand } from '../../src/cli/commands/reconstruct-official.ts';
 import { decodePng, encodePng, type PngImage } from '../../src/io/png.ts';
 import { pictureInput } from '../../src/detailflow/picture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -119,6 +120,10 @@ test('reconstruct --image: an unreadable picture exits 2 with one line naming th
     assert.match(r.err, new RegExp(`^detailflow reconstruct: --image ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
     assert.match(r.err, message);
   }
+  // reconstruct-official reads pictures the same way, before its models
+  const official = await run(reconstructOfficialCommand, ['--model', path.join(dir, 'no-models'), '--image', path.join(dir, 'notes.png'), '--out', path.join(dir, 'out', 'o.png')]);
+  assert.equal(official.code, 2, official.err);
+  assert.match(official.err, /^detailflow reconstruct-official: --image .*notes\.png: not a readable PNG: [^\n]*$/);
   const flags = await run(reconstructCommand, ['--image', path.join(dir, 'cut.png'), '--count', '3']);
   assert.equal(flags.code, 2);
   assert.match(flags.err, /--count applies to test images, not to --image/);

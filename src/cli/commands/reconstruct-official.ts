@@ -1,12 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
-import { writeFile } from 'node:fs/promises';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { backendFlag, chooseBackend, flagProblems, outputProblems } from '../common.ts';
-import { RunError } from '../training-run.ts';
-import { readFileBytes } from '../../platform/files.ts';
-import { decodePng, encodePng } from '../../io/png.ts';
+import { readPicture, writeOutput } from '../picture-files.ts';
+import { encodePng } from '../../io/png.ts';
 import { imageGrid } from '../../io/image-grid.ts';
 import { defaultPrefixes, pictureInput, reconstructOfficial } from '../../detailflow/official/reconstruct.ts';
 import { loadOfficialTokenizer } from '../official-models.ts';
@@ -15,7 +13,8 @@ const usage = `detailflow reconstruct-official --model DIR --image photo.png --o
 
 The coarse-to-fine strip of your own picture with the official tokenizer imported into DIR: the
 picture (centre-cropped, resized to the model's size), then its reconstruction from the first t
-tokens for each t (default 1, 2, 4, ... N), each decoded at dec(t) and upscaled to full size.`;
+tokens for each t (default 1, 2, 4, ... N), each decoded at dec(t) and upscaled to full size.
+A picture that cannot be read as a PNG exits 2 naming it; a missing folder of --out is created.`;
 
 export const reconstructOfficialCommand: Command = {
   name: 'reconstruct-official',
@@ -34,10 +33,9 @@ export const reconstructOfficialCommand: Command = {
     if (problems.length) return flagProblems(io, 'reconstruct-official', problems, usage);
     const unwritable = await outputProblems({ out: f.out });
     if (unwritable.length) return flagProblems(io, 'reconstruct-official', unwritable, usage);
-    const bytes = await readFileBytes(path.resolve(f.image!));
-    if (E.isLeft(bytes)) throw new RunError(bytes.left.message);
-    const png = await decodePng(bytes.right);
-    if (E.isLeft(png)) throw new RunError(png.left.withSource(f.image!).message);
+    // a picture that cannot be read is a usage problem: one line naming the file, exit 2, as in reconstruct --image
+    const png = await readPicture(f.image!);
+    if (E.isLeft(png)) { io.err(`detailflow reconstruct-official: ${png.left}`); return 2; }
     const m = await loadOfficialTokenizer(f.model!);
     const prefixes = ts ?? defaultPrefixes(m.config.tokens);
     const tooLong = prefixes.filter((t) => t > m.config.tokens);
@@ -45,7 +43,7 @@ export const reconstructOfficialCommand: Command = {
     const backend = await chooseBackend(f.backend);
     const start = performance.now();
     const r = await reconstructOfficial(m, pictureInput(png.right, m.config.imageSize), prefixes, backend);
-    await writeFile(path.resolve(f.out!), await encodePng(imageGrid([r.input, ...r.frames.map((x) => x.image)], 1 + r.frames.length, { upscale: 'nearest' })));
+    await writeOutput(path.resolve(f.out!), await encodePng(imageGrid([r.input, ...r.frames.map((x) => x.image)], 1 + r.frames.length, { upscale: 'nearest' })));
     io.out(`reconstruct-official: ${f.image} at ${m.config.imageSize} px, prefixes t = ${prefixes.join(', ')} (sides ${r.frames.map((x) => x.image.width).join(', ')}) in ${((performance.now() - start) / 1000).toFixed(2)} s on ${backend}; wrote ${path.resolve(f.out!)}`);
     return 0;
   },
