@@ -49,7 +49,7 @@ test('--backend bogus exits 2 naming the backends, before any model is loaded (e
   assert.deepEqual(await readdir(dir), ['a-file'], 'nothing was written');
 });
 
-test('an unwritable output of sample, reconstruct or extract-codes, or a malformed --classes, is refused before the models load, and nothing is written', async () => {
+test('an unwritable output of sample, reconstruct or extract-codes, a malformed --classes or a sampling option out of range, is refused before the models load, and nothing is written', async () => {
   const { dir, file, tok, ar } = await setup();
   const good = path.join(dir, 'grid.png');
   const bad = path.join(file, 'strip.png'); // a file stands where the folder should be
@@ -57,6 +57,9 @@ test('an unwritable output of sample, reconstruct or extract-codes, or a malform
     [sampleCommand, ['--tokenizer', tok, '--ar', ar, '--out', good, '--progressive', bad], /--progressive .*strip\.png: .*a part of .*a-file.* is a file, not a directory/],
     [sampleCommand, ['--tokenizer', tok, '--ar', ar, '--out', dir], /--out .*: .* is a directory, not a file/],
     [sampleCommand, ['--tokenizer', tok, '--ar', ar, '--out', good, '--classes', '1,x'], /--classes: expected comma-separated class ids, got '1,x'/],
+    [sampleCommand, ['--tokenizer', tok, '--ar', ar, '--out', good, '--cfg', '0.5'], /--cfg: expected a guidance scale >= 1, got 0\.5/],
+    [sampleCommand, ['--tokenizer', tok, '--ar', ar, '--out', good, '--top-p', '1.5', '--top-k', '0'], /--top-k: expected an integer >= 1, got 0[\s\S]*--top-p: expected a number in \(0, 1\], got 1\.5|--top-p[\s\S]*--top-k/],
+    [sampleCommand, ['--tokenizer', tok, '--ar', ar, '--out', good, '--temperature', '-1'], /--temperature: expected a number >= 0, got -1/],
     [reconstructCommand, ['--tokenizer', tok, '--out', bad], /--out .*strip\.png: /],
     [extractCodesCommand, ['--tokenizer', tok, '--out', bad], /--out .*strip\.png: /],
   ];

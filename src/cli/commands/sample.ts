@@ -8,7 +8,7 @@ import { progress } from '../progress.ts';
 import { writeOutput } from '../picture-files.ts';
 import { encodePng } from '../../io/png.ts';
 import { keyFromSeed } from '../../random/key.ts';
-import { checkSampleRequest, type SampleOptions } from '../../detailflow/sample/options.ts';
+import { checkSampleRequest, samplingOptionProblems, type SampleOptions } from '../../detailflow/sample/options.ts';
 import { generator } from '../../detailflow/pretrained/generator.ts';
 import { progressiveStrip, sampleGrid } from '../../detailflow/pretrained/pictures.ts';
 
@@ -57,6 +57,9 @@ export const sampleCommand: Command = {
       ...backendFlag(f.backend),
       // the list's syntax now; its ids against the model's classes once the model is read
       ...(f.classes === undefined ? [] : E.isLeft(parseClasses(f.classes, 0)) ? [`--classes: expected comma-separated class ids, got '${f.classes}'`] : []),
+      // the options no model is needed for; the rest (class ids, CFG's null class) once the models are read
+      ...samplingOptionProblems({ cfg: f.cfg, temperature: f.temperature, topK: f['top-k'], topP: f['top-p'] })
+        .map((p) => `--${p.replace(/^topK/, 'top-k').replace(/^topP/, 'top-p')}`),
     ];
     if (missing.length) return flagProblems(io, 'sample', missing, usage);
     const out = path.resolve(f.out ?? 'out/samples.png');

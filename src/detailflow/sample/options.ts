@@ -60,6 +60,21 @@ const scalesFor = (c: ArConfig, spans: readonly Span[], cfg: number, schedule: S
  * a null class when guiding), temperature, top-k, top-p, the tokenizer pair, and for
  * token-by-token sampling a model trained with g = 1. Every problem is reported.
  */
+/**
+ * The checks of sampling options that need no model (guidance scale, temperature, top-k, top-p),
+ * so a command can refuse them before it loads anything; checkSampleRequest makes them too.
+ */
+export const samplingOptionProblems = (o: Pick<SampleOptions, 'cfg' | 'temperature' | 'topK' | 'topP'>): string[] => {
+  const problems: string[] = [];
+  const cfg = o.cfg ?? 1;
+  if (!isNum(cfg) || cfg < 1) problems.push(`cfg: expected a guidance scale >= 1, got ${cfg}`);
+  const temperature = o.temperature ?? 1;
+  if (!isNum(temperature) || temperature < 0) problems.push(`temperature: expected a number >= 0, got ${temperature}`);
+  if (o.topK !== undefined && !(Number.isInteger(o.topK) && o.topK >= 1)) problems.push(`topK: expected an integer >= 1, got ${o.topK}`);
+  if (o.topP !== undefined && !(isNum(o.topP) && o.topP > 0 && o.topP <= 1)) problems.push(`topP: expected a number in (0, 1], got ${o.topP}`);
+  return problems;
+};
+
 export const checkSampleRequest = (
   c: ArConfig, labels: ArrayLike<number>, o: SampleOptions, mode: 'grouped' | 'token-by-token',
 ): E.Either<ConfigError, SampleRequest> => {
@@ -67,16 +82,13 @@ export const checkSampleRequest = (
   if (labels.length < 1) problems.push('labels: expected at least one class id');
   const bad = [...new Set(Array.from(labels).filter((l) => !(Number.isInteger(l) && l >= 0 && l < c.classes)))];
   if (bad.length) problems.push(`labels: unknown class id${bad.length > 1 ? 's' : ''} ${bad.slice(0, 8).join(', ')} (the model has classes 0..${c.classes - 1})`);
+  problems.push(...samplingOptionProblems(o));
   const cfg = o.cfg ?? 1;
-  if (!isNum(cfg) || cfg < 1) problems.push(`cfg: expected a guidance scale >= 1, got ${cfg}`);
   const spans = passPlan(c);
   const scales = scalesFor(c, spans, cfg, o.cfgSchedule, problems);
   const doubled = o.guidance === 'always' || scales.some((s) => s !== 1);
   if (doubled && nullClassOf(c) === undefined) problems.push(`cfg: classifier-free guidance (scale ${cfg}) needs the model's null class, and this model has none (nullClass: false)`);
   const temperature = o.temperature ?? 1;
-  if (!isNum(temperature) || temperature < 0) problems.push(`temperature: expected a number >= 0, got ${temperature}`);
-  if (o.topK !== undefined && !(Number.isInteger(o.topK) && o.topK >= 1)) problems.push(`topK: expected an integer >= 1, got ${o.topK}`);
-  if (o.topP !== undefined && !(isNum(o.topP) && o.topP > 0 && o.topP <= 1)) problems.push(`topP: expected a number in (0, 1], got ${o.topP}`);
   if (mode === 'token-by-token' && c.group !== 1) problems.push(`token-by-token sampling needs a model trained with group 1 (plain next-token), this one has g = ${c.group}; use the grouped sampler`);
   if (o.tokenizer) {
     const pair = checkTokenizerPair(o.tokenizer, c);
