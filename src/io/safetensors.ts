@@ -175,7 +175,7 @@ export interface SafetensorsHeader {
 }
 
 // A valid header nests three levels ({name: {shape: [...]}}); one more is slack.
-const MAX_HEADER_DEPTH = 4;
+export const MAX_HEADER_DEPTH = 4;
 
 const readHeader = (bytes: Uint8Array): E.Either<SafetensorsError, { metadata: Record<string, string>; entries: Entry[]; n: number }> => {
   const fail = (...problems: string[]) => E.left(new SafetensorsError(problems));

@@ -7,6 +7,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { hostArray } from '../../ir/host-array.ts';
 import type { StoredTensor } from '../../io/safetensors.ts';
 import { ProblemsError } from '../../io/problems.ts';
+import { parseJsonBounded } from '../../io/json.ts';
+import { MAX_HEADER_DEPTH } from '../../io/safetensors.ts';
 
 export class FixtureError extends ProblemsError {
   constructor(problems: readonly string[], source?: string) {
@@ -29,12 +31,16 @@ export const decodeTorchSafetensors = (bytes: Uint8Array): E.Either<FixtureError
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
   if (n > bytes.length - 8 || n > 100_000_000) return fail(`the header length ${n} runs past the end of the file (${bytes.length} bytes): not safetensors`);
-  let header: Record<string, unknown>;
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n))) as Record<string, unknown>;
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
   } catch {
-    return fail('the header is not UTF-8 JSON: not safetensors');
+    return fail('the header is not UTF-8: not safetensors');
   }
+  // bounded: a header nested thousands deep is refused in one line, not with a stack overflow
+  const parsed = parseJsonBounded(text, MAX_HEADER_DEPTH);
+  if (E.isLeft(parsed)) return fail(`the header is not safetensors JSON: ${parsed.left}`);
+  const header = parsed.right as Record<string, unknown>;
   if (typeof header !== 'object' || header === null || Array.isArray(header)) return fail('the header is not a JSON object');
   const base = 8 + n;
   const problems: string[] = [];

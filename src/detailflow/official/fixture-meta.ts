@@ -1,6 +1,7 @@
 /** The `detailflow_fixture` metadata of an official fixture, read loosely (any size, any config). */
 import * as E from 'fp-ts/lib/Either.js';
 import type { GptArgs, TokenizerHints } from './config.ts';
+import { parseJsonBounded } from '../../io/json.ts';
 
 export interface FixtureMeta {
   readonly kind: 'tokenizer' | 'ar';
@@ -15,9 +16,9 @@ const num = (u: unknown): number | undefined => (typeof u === 'number' && Number
 export const readFixtureMeta = (metadata: Readonly<Record<string, string>>): E.Either<string, FixtureMeta> => {
   const text = metadata['detailflow_fixture'];
   if (text === undefined) return E.left("the file has no 'detailflow_fixture' metadata: it is not an official fixture");
-  let u: unknown;
-  try { u = JSON.parse(text); } catch { return E.left("'detailflow_fixture' metadata is not JSON"); }
-  const m = rec(u);
+  const u = parseJsonBounded(text);
+  if (E.isLeft(u)) return E.left(`'detailflow_fixture' metadata: ${u.left}`);
+  const m = rec(u.right);
   if (m['kind'] !== 'tokenizer' && m['kind'] !== 'ar') return E.left(`fixture kind ${JSON.stringify(m['kind'])} is neither 'tokenizer' nor 'ar'`);
   return E.right({ kind: m['kind'], name: String(m['name'] ?? 'fixture'), config: rec(m['config']), args: rec(m['kind'] === 'tokenizer' ? m['vq_model_args'] : m['gpt_model_args']) });
 };
