@@ -75,3 +75,27 @@ test('reconstruct-official: a picture through the imported tokenizer, one column
   assert.equal(await reconstructOfficialCommand.run(['--model', models, '--image', file, '--out', out, '--backend', 'cpu'], run.io), 0, run.lines.err.join('\n'));
   assert.match(run.lines.out.join('\n'), /prefixes t = 1, 2, 4, 8, 16, 32 \(sides 8, 8, 16, 24, 40, 64\)/);
 });
+
+test('sample --model and reconstruct --model take an imported folder (the official commands, same pictures)', async () => {
+  const { sampleCommand } = await import('../../src/cli/commands/sample.ts');
+  const { reconstructCommand } = await import('../../src/cli/commands/reconstruct.ts');
+  const { reconstructOfficialCommand } = await import('../../src/cli/commands/reconstruct-official.ts');
+  const args = ['--model', models, '--classes', '1,4', '--cfg', '1.5', '--temperature', '0', '--backend', 'cpu'];
+  const [viaSample, viaOfficial] = [path.join(dir, 'via-sample.png'), path.join(dir, 'via-official.png')];
+  const a = io();
+  assert.equal(await sampleCommand.run([...args, '--out', viaSample], a.io), 0, a.lines.err.join('\n'));
+  assert.equal(await sampleOfficialCommand.run([...args, '--out', viaOfficial], io().io), 0);
+  assert.deepEqual(readFileSync(viaSample), readFileSync(viaOfficial));
+  const clash = io();
+  assert.equal(await sampleCommand.run([...args, '--ar', 'x.safetensors', '--out', viaSample], clash.io), 2);
+  assert.match(clash.lines.err.join('\n'), /--ar does not go with --model/);
+
+  const photo = path.join(dir, 'photo.png');
+  const [r1, r2] = [path.join(dir, 'r1.png'), path.join(dir, 'r2.png')];
+  assert.equal(await reconstructCommand.run(['--model', models, '--image', photo, '--out', r1, '--backend', 'cpu'], io().io), 0);
+  assert.equal(await reconstructOfficialCommand.run(['--model', models, '--image', photo, '--out', r2, '--backend', 'cpu'], io().io), 0);
+  assert.deepEqual(readFileSync(r1), readFileSync(r2));
+  const noImage = io();
+  assert.equal(await reconstructCommand.run(['--model', models], noImage.io), 2);
+  assert.match(noImage.lines.err.join('\n'), /--model reconstructs your own picture: give --image FILE\.png/);
+});

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
 import type { CliIO, Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
+import { reconstructOfficialCommand } from './reconstruct-official.ts';
 import { backendFlag, chooseBackend, flagProblems, intFlag, loadSplit, outputProblems } from '../common.ts';
 import { loadTokenizerChecked, shippedModel, shippedName } from '../models.ts';
 import { progress } from '../progress.ts';
@@ -22,6 +23,7 @@ const SCORE_BATCH = 50;
 
 const usage = `detailflow reconstruct [--tokenizer CKPT] [--count K] [--eval N] [--data DIR] [--out FILE] [--backend B] [--json]
 detailflow reconstruct --image FILE.png [--tokenizer CKPT] [--out FILE] [--backend B] [--json]
+detailflow reconstruct --model DIR --image FILE.png [--t 1,8,32,128] [--out FILE] [--backend B]
 
 Shows a tokenizer coarse to fine: each image is encoded once and every pass-plan prefix t is
 decoded at dec(t). --tokenizer defaults to the shipped ${shippedName('tokenizer')}.
@@ -41,10 +43,15 @@ model's size (area when shrinking, bicubic when growing); one row (every prefix,
 as the model sees it) goes to FILE (default out/strip.png), and its PSNR per prefix is printed.
 A file that cannot be read as a PNG exits 2 naming it.
 
+--model DIR: an official DetailFlow tokenizer imported into DIR by 'detailflow import' instead
+(reconstruct-official: the picture at the model's size, 256 px for the released models, decoded
+at the prefixes --t).
+
 A missing folder of FILE is created. Progress goes to stderr, --json output to stdout.`;
 
 const spec = {
   tokenizer: 'string', data: 'string', count: 'number', eval: 'number', out: 'string', image: 'string', backend: 'string', json: 'boolean',
+  model: 'string', t: 'string',
 } as const;
 
 const usageError = (io: CliIO, problems: readonly string[]): number => {
@@ -106,7 +113,15 @@ export const reconstructCommand: Command = {
     const flags = parseFlags(argv, spec);
     if (E.isLeft(flags)) return flagProblems(io, 'reconstruct', flags.left, usage);
     const f = flags.right;
+    if (f.model !== undefined) {
+      // an imported official model: the same picture strip, by reconstruct-official
+      const clash = (['tokenizer', 'count', 'eval', 'data', 'json'] as const).filter((k) => f[k] !== undefined).map((k) => `--${k} does not go with --model (an imported official tokenizer)`);
+      const missing = f.image === undefined ? ['--model reconstructs your own picture: give --image FILE.png'] : [];
+      if (clash.length || missing.length) return flagProblems(io, 'reconstruct', [...clash, ...missing], usage);
+      return reconstructOfficialCommand.run(f.out === undefined ? [...argv, '--out', 'out/strip.png'] : argv, io);
+    }
     const problems = [
+      ...(f.t !== undefined ? ['--t goes with --model (an imported official tokenizer)'] : []),
       ...intFlag('count', f.count, 1), ...intFlag('eval', f.eval, 1),
       ...backendFlag(f.backend),
       ...(f.image !== undefined ? (['count', 'eval', 'data'] as const).filter((k) => f[k] !== undefined).map((k) => `--${k} applies to test images, not to --image`) : []),

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
+import { sampleOfficialCommand } from './sample-official.ts';
 import { backendFlag, chooseBackend, flagProblems, intFlag, outputProblems } from '../common.ts';
 import { loadModelPair, shippedModel, shippedName } from '../models.ts';
 import { progress } from '../progress.ts';
@@ -18,6 +19,7 @@ const SHIPPED_CFG = 3;
 const usage = `detailflow sample [--tokenizer CKPT] [--ar CKPT] [--out FILE] [--classes 0,3,7] [--per-class K]
                   [--cfg S] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--backend B]
                   [--progressive FILE] [--json]
+detailflow sample --model DIR [--out FILE] [--classes 207,360] [--per-class K] [--cfg S] [...]
 
 Samples K images per class (default 4; classes default to all of the model's, at most 10) with
 the grouped sampler and the AR checkpoint's EMA weights, decodes them with the tokenizer at full
@@ -29,7 +31,9 @@ the logits; --seed (default 0).
 --progressive also writes one row per sample showing the image after every pass (the prefix
 decoded at dec(t), nearest-upscaled). Prints images/s and forward passes per image (--json: as
 JSON); progress (per pass) goes to stderr. The tokenizer/AR pair and the request are checked
-before any work (exit 2 on a problem, e.g. the two files swapped).`;
+before any work (exit 2 on a problem, e.g. the two files swapped).
+--model DIR samples with official DetailFlow models imported into DIR by 'detailflow import'
+instead (sample-official: ImageNet class ids, default 207; --cfg default 1.45; a line per pass).`;
 
 const parseClasses = (s: string | undefined, classes: number): E.Either<string, number[]> => {
   if (s === undefined) return E.right(Array.from({ length: Math.min(classes, 10) }, (_, i) => i));
@@ -47,9 +51,16 @@ export const sampleCommand: Command = {
     const flags = parseFlags(argv, {
       tokenizer: 'string', ar: 'string', classes: 'string', 'per-class': 'number', cfg: 'number', temperature: 'number',
       'top-k': 'number', 'top-p': 'number', seed: 'number', backend: 'string', out: 'string', progressive: 'string', json: 'boolean',
+      model: 'string',
     });
     if (E.isLeft(flags)) return flagProblems(io, 'sample', flags.left, usage);
     const f = flags.right;
+    if (f.model !== undefined) {
+      // imported official models: sample-official, with this command's default output place
+      const clash = (['tokenizer', 'ar', 'json'] as const).filter((k) => f[k] !== undefined).map((k) => `--${k} does not go with --model (the imported folder holds both models)`);
+      if (clash.length) return flagProblems(io, 'sample', clash, usage);
+      return sampleOfficialCommand.run(f.out === undefined ? [...argv, '--out', 'out/samples.png'] : argv, io);
+    }
     const perClass = f['per-class'] ?? 4;
     const missing = [
       ...intFlag('per-class', perClass, 1),
