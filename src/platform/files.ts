@@ -46,8 +46,11 @@ export const readFileBytes = async (p: string, hint?: string): Promise<E.Either<
   }
 };
 
-/** Test seam: called after each step of a write, so tests can stop the process between steps. */
-export type WriteStage = 'temp-written' | 'previous-kept' | 'renamed';
+/**
+ * Test seam: called after each step of a write, so tests can stop the process between steps
+ * ('temp-opened': the temporary file exists, still empty).
+ */
+export type WriteStage = 'temp-opened' | 'temp-written' | 'previous-kept' | 'renamed';
 export interface WriteOptions {
   readonly onStage?: (stage: WriteStage, tempPath: string) => void | Promise<void>;
 }
@@ -55,9 +58,19 @@ export interface WriteOptions {
 const tempName = (target: string): string =>
   path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
 
-const writeSynced = async (p: string, bytes: Uint8Array): Promise<void> => {
+/**
+ * What a file name says when it is one of this module's temporary names (`tempName`): the base
+ * name of the file it was written for, and the process that made it. Anything else: undefined.
+ */
+export const temporaryFileOf = (name: string): { readonly base: string; readonly pid: number } | undefined => {
+  const m = /^\.(.+)\.(\d+)\.[0-9a-z]{0,8}\.tmp$/.exec(name);
+  return m ? { base: m[1]!, pid: Number(m[2]) } : undefined;
+};
+
+const writeSynced = async (p: string, bytes: Uint8Array, opened?: () => void | Promise<void>): Promise<void> => {
   const handle = await fs.open(p, 'wx'); // a fresh name: never write through someone else's file
   try {
+    await opened?.();
     await handle.writeFile(bytes);
     await handle.sync();
   } finally {
@@ -96,7 +109,7 @@ const atomically = async (
   try {
     await makeDirs(dir);
     step = 'writing a temporary file for';
-    await writeSynced(temp, bytes);
+    await writeSynced(temp, bytes, () => options.onStage?.('temp-opened', temp));
     await options.onStage?.('temp-written', temp);
     if (keepPrevious !== undefined && (await exists(target))) {
       step = 'keeping the previous version of';
