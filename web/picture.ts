@@ -32,3 +32,17 @@ export const drawPicture = (canvas: HTMLCanvasElement, im: FloatImage, smooth: b
 
 /** A canvas side near `target` that the final image's side divides, so nearest upscaling is exact. */
 export const canvasSide = (finalSide: number, target = 256): number => finalSide * Math.max(1, Math.round(target / finalSide));
+
+/**
+ * Resolves once the browser has had a chance to paint what was drawn: after the next animation
+ * frame (the paint follows it), or after `fallbackMs` where no frame comes (a hidden tab). On
+ * wasm a whole generation is otherwise one unbroken run of work, and the canvas would show only
+ * its last pass.
+ */
+export const nextPaint = (fallbackMs = 100): Promise<void> => new Promise((resolve) => {
+  const timer = setTimeout(resolve, fallbackMs);
+  requestAnimationFrame(() => setTimeout(() => {
+    clearTimeout(timer);
+    resolve();
+  }, 0));
+});

@@ -9,7 +9,7 @@ export type Fault = 'none' | 'invalid-shader' | 'device-loss';
 export interface PageSettings {
   readonly tokenizerUrl: string;
   readonly arUrl: string;
-  /** auto: WebGPU whenever an adapter exists (software ones included), else wasm. */
+  /** auto: WebGPU on a hardware adapter, else wasm (else WebGPU on a software adapter); webgpu: any adapter. */
   readonly backend: BackendRequest;
   /** Injected after the first pass, to show that GPU faults become visible errors. */
   readonly fault: Fault;

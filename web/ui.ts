@@ -12,14 +12,17 @@ export interface PassRecord {
   readonly tokens: number;
   /** Side of the decoded prefix, dec(t) pixels. */
   readonly side: number;
-  /** Milliseconds of this pass: sampling, reading back and decoding its prefix. */
+  /** Milliseconds of this pass: sampling, reading back and decoding its prefix (not drawing it). */
   readonly ms: number;
 }
 
 export interface PageReport {
   state: PageState;
   backend?: 'webgpu' | 'wasm';
+  /** The WebGPU adapter's name, whenever the browser offers one (also while on wasm). */
   adapter?: string;
+  /** Whether that adapter is a software one (SwiftShader, llvmpipe, ...). */
+  softwareAdapter?: boolean;
   notices: string[];
   errors: string[];
   passes: PassRecord[];
@@ -87,5 +90,5 @@ export const addPass = (p: PassRecord): void => {
 };
 
 export const setFormEnabled = (on: boolean): void => {
-  for (const id of ['class', 'cfg', 'temperature', 'seed', 'generate']) byId<HTMLInputElement>(id).disabled = !on;
+  for (const id of ['class', 'cfg', 'temperature', 'seed', 'generate', 'switch-backend']) byId<HTMLInputElement>(id).disabled = !on;
 };

@@ -9,6 +9,8 @@ export interface GpuAdapterInfo {
 
 export interface GpuAdapter {
   readonly info?: GpuAdapterInfo;
+  /** Before adapter.info (Chrome 113-130); gone from later browsers. */
+  requestAdapterInfo?(): Promise<GpuAdapterInfo>;
   readonly isFallbackAdapter?: boolean;
   readonly limits: GpuLimits;
 }

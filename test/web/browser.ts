@@ -1,7 +1,8 @@
 /**
  * The browser tests' session: the page built into a temporary folder, a static server on an
  * ephemeral port, and Debian's Chromium driven by playwright-core (never a downloaded browser).
- * Headless Chromium offers a SwiftShader WebGPU adapter on a machine without a GPU.
+ * Headless Chromium offers a SwiftShader WebGPU adapter on a machine without a GPU: a software one,
+ * so the page runs on wasm unless WebGPU is asked for (?backend=webgpu or its switch button).
  */
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -89,22 +90,56 @@ export const generate = async (page: Page, o: { label: number; seed: number; cfg
   await page.fill('#cfg', String(o.cfg));
   await page.fill('#temperature', String(o.temperature));
   await page.click('#generate');
+  await settled(page);
+};
+
+/** Waits until the generation a click started has ended (the click sets data-state to generating at once). */
+export const settled = async (page: Page): Promise<void> => {
   await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 180_000 });
 };
 
 // Scripts run before the page's own, given as text: functions compiled by tsx carry helper calls
 // (__name) that do not exist in the page.
 
-/** Records a hash of the canvas at every frame event, in window.frameHashes. */
+/**
+ * Records, at every frame event, a hash of the canvas (window.frameHashes) and when the frame was
+ * drawn and when the next animation frame after it ran, i.e. when the browser could paint it
+ * (window.frameTimes); and every text the caption and the summary show (window.captions).
+ */
 export const RECORD_FRAMES = `
   window.frameHashes = [];
+  window.frameTimes = [];
+  window.captions = [];
   document.addEventListener('detailflow:frame', (e) => {
     const c = e.target;
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let h = 2166136261;
     for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 16777619) >>> 0;
     window.frameHashes.push(h);
-  }, true);`;
+    const t = { drawn: performance.now(), painted: null };
+    window.frameTimes.push(t);
+    requestAnimationFrame(() => { t.painted = performance.now(); });
+  }, true);
+  document.addEventListener('DOMContentLoaded', () => {
+    for (const id of ['caption', 'summary']) {
+      const el = document.getElementById(id);
+      new MutationObserver(() => { if (el.textContent) window.captions.push(el.textContent); }).observe(el, { childList: true, characterData: true, subtree: true });
+    }
+  });`;
+
+/** What RECORD_FRAMES recorded. */
+export interface Recorded {
+  frameHashes: number[];
+  frameTimes: { drawn: number; painted: number | null }[];
+  captions: string[];
+}
+
+export const recorded = (page: Page): Promise<Recorded> =>
+  page.evaluate(() => { const w = window as unknown as Recorded; return { frameHashes: w.frameHashes, frameTimes: w.frameTimes, captions: w.captions }; });
+
+/** Forgets what RECORD_FRAMES recorded so far. */
+export const clearRecorded = (page: Page): Promise<void> =>
+  page.evaluate(() => { const w = window as unknown as Recorded; w.frameHashes = []; w.frameTimes = []; w.captions = []; });
 
 /** A browser whose WebGPU offers no adapter. */
 export const NO_ADAPTER = `Object.defineProperty(GPU.prototype, 'requestAdapter', { value: async () => null });`;

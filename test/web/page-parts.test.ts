@@ -7,6 +7,7 @@ import path from 'node:path';
 import { checkSampling, readSettings } from '../../web/settings.ts';
 import { canvasSide, nonFinite, rgbaOf } from '../../web/picture.ts';
 import { gpuGuard, GpuFault, limitProblems } from '../../web/gpu-guard.ts';
+import { adapterName, alternative, backendLine, decideBackend, shaderCompilation, softwareAdapter } from '../../web/backend-choice.ts';
 import type { GpuDevice, GpuError } from '../../web/webgpu-types.ts';
 import { buildWeb, checkLibraryForBrowser } from '../../scripts/build-web.ts';
 import { serveStatic } from '../../scripts/static-server.ts';
@@ -22,6 +23,57 @@ test('the address picks the models and the backend; bad values are named', () =>
   assert.equal(q.settings.fault, 'device-loss');
   assert.equal(q.settings.backend, 'auto');
   assert.match(q.problems.join(), /\?backend=gpu is not one of auto, webgpu, wasm/);
+});
+
+test('software adapters are recognised by any field a browser reports them in', () => {
+  const swiftshader = { vendor: 'google', architecture: 'swiftshader', device: '', description: '' };
+  assert.equal(softwareAdapter(swiftshader), true);
+  assert.equal(adapterName(swiftshader), 'google swiftshader');
+  assert.equal(softwareAdapter({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' }), true);
+  assert.equal(softwareAdapter({ description: 'Microsoft Basic Render Driver' }), true);
+  assert.equal(softwareAdapter({ vendor: 'nvidia', architecture: 'hopper' }), false);
+  assert.equal(softwareAdapter({ vendor: 'nvidia', architecture: 'hopper', isFallbackAdapter: true }), true);
+  assert.equal(softwareAdapter({ vendor: 'nvidia' }, true), true);
+  assert.equal(adapterName({}), 'unnamed adapter');
+});
+
+test('the backend is chosen as the CLI does: WebGPU on hardware, wasm on a software adapter or none; the address can insist', () => {
+  const hw = { adapter: { name: 'nvidia hopper', software: false }, why: '' };
+  const sw = { adapter: { name: 'google swiftshader', software: true }, why: '' };
+  const none = { why: 'the browser offers no WebGPU adapter' };
+  const pick = (c: ReturnType<typeof decideBackend>): string => (c.ok ? c.backend : `error: ${c.error}`);
+  assert.equal(pick(decideBackend('auto', hw, true)), 'webgpu');
+  assert.equal(pick(decideBackend('auto', sw, true)), 'wasm');
+  assert.equal(pick(decideBackend('auto', sw, false)), 'webgpu', 'without wasm SIMD, a software adapter is better than nothing');
+  assert.equal(pick(decideBackend('webgpu', sw, true)), 'webgpu');
+  assert.equal(pick(decideBackend('wasm', hw, true)), 'wasm');
+  assert.equal(pick(decideBackend('auto', none, true)), 'wasm');
+  assert.match(pick(decideBackend('auto', none, false)), /^error: This page cannot run here: the browser offers no WebGPU adapter, and WebAssembly SIMD/);
+  assert.match(pick(decideBackend('webgpu', none, true)), /^error: WebGPU was asked for \(\?backend=webgpu\), but the browser offers no WebGPU adapter/);
+  const onSoftware = decideBackend('auto', sw, true);
+  assert.ok(onSoftware.ok && onSoftware.notice === undefined && onSoftware.adapter?.name === 'google swiftshader');
+  const noAdapter = decideBackend('auto', none, true);
+  assert.ok(noAdapter.ok && /^No WebGPU: .*Falling back to WebAssembly/.test(noAdapter.notice ?? ''));
+  // the other backend is one click away where the browser has it
+  assert.equal(alternative('wasm', sw.adapter, true), 'webgpu');
+  assert.equal(alternative('wasm', undefined, true), undefined);
+  assert.equal(alternative('webgpu', sw.adapter, true), 'wasm');
+  assert.equal(alternative('webgpu', sw.adapter, false), undefined);
+  // one short line naming the adapter
+  assert.equal(backendLine('wasm', sw.adapter, true), '(the WebGPU adapter, google swiftshader, is a software one: wasm is faster here)');
+  assert.equal(backendLine('webgpu', sw.adapter, true), '(google swiftshader: a software adapter, slower here than wasm)');
+  assert.equal(backendLine('webgpu', sw.adapter, false), '(google swiftshader: a software adapter, correct but slower than a GPU)');
+  assert.equal(backendLine('webgpu', hw.adapter, true), '(nvidia hopper)');
+  assert.equal(backendLine('wasm', undefined, true), '');
+});
+
+test('only the first finished WebGPU generation compiles shaders; wasm never does', () => {
+  const shaders = shaderCompilation();
+  assert.deepEqual([shaders.compiles('wasm'), shaders.compiles('webgpu')], [false, true]);
+  shaders.finished('wasm');
+  assert.equal(shaders.compiles('webgpu'), true, 'a wasm run compiles no WebGPU shader');
+  shaders.finished('webgpu');
+  assert.deepEqual([shaders.compiles('wasm'), shaders.compiles('webgpu')], [false, false]);
 });
 
 test('the form is checked: class, CFG >= 1, temperature >= 0, whole seed', () => {
