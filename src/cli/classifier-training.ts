@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { Command } from './command.ts';
 import { parseFlags } from './args.ts';
 import { backendFlag, chooseBackend, flagProblems, intFlag, loadSplit, readJsonFile } from './common.ts';
-import { jsonlLogger, prepareRunDir, progressReporter, saveCheckpoint, startingPoint } from './training-run.ts';
+import { jsonlLogger, progressReporter, saveCheckpoint } from './training-run.ts';
+import { claimRunDir, startingPoint } from './run-dir.ts';
 import { evaluateClassifier } from './evaluate-classifier.ts';
 import { toHost } from '../compile/compile.ts';
 import type { HostArray } from '../ir/host-array.ts';
@@ -46,7 +47,7 @@ export interface ClassifierCommand<C extends ClassifierConfig> {
 }
 
 
-const flagSpec = { config: 'string', data: 'string', out: 'string', steps: 'number', backend: 'string', resume: 'boolean', seed: 'number' } as const;
+const flagSpec = { config: 'string', data: 'string', out: 'string', steps: 'number', backend: 'string', resume: 'boolean', force: 'boolean', seed: 'number' } as const;
 
 export const classifierCommand = <C extends ClassifierConfig>(spec: ClassifierCommand<C>): Command => ({
   name: spec.name,
@@ -65,15 +66,16 @@ export const classifierCommand = <C extends ClassifierConfig>(spec: ClassifierCo
     const decoded = spec.decode({ ...(raw as object), ...(f.steps !== undefined ? { steps: f.steps } : {}) });
     if (E.isLeft(decoded)) { io.err(`detailflow ${spec.name}: ${decoded.left.message}`); return 2; }
     const cfg = decoded.right;
-    const dir = await prepareRunDir(f.out);
+    const fileName = `${spec.label}.safetensors`;
+    const claim = await claimRunDir(f.out, { checkpoint: fileName }, f, io);
+    if (E.isLeft(claim)) { io.err(`detailflow ${spec.name}: ${claim.left}`); return 2; }
+    const { dir, file } = claim.right;
     const backend = await chooseBackend(f.backend);
     const [train, test] = [await loadSplit(f.data, 'train'), await loadSplit(f.data, 'test')];
     const net = spec.build(cfg);
     const seed = f.seed ?? spec.defaultSeed;
     const runKey = keyFromSeed(seed);
     const fresh = net.init(foldIn(runKey, 0));
-    const fileName = `${spec.label}.safetensors`;
-    const file = path.join(dir, fileName);
     const classifier = trainer<null, { readonly images: HostArray; readonly labels: HostArray }>({
       name: spec.label, optimizer: net.optimizer, clip: 1.0,
       loss: (_, p, x) => { const [total, accuracy] = net.loss(p as never, x.images, x.labels); return { total, terms: { accuracy } }; },

@@ -1,13 +1,13 @@
 /**
  * The file side of a training run (Node edge): run directory, JSONL log, progress on stderr,
- * checkpoints rotated atomically, resume. Training logic itself stays in the platform-neutral
- * trainers; this module only moves bytes.
+ * checkpoints rotated atomically (resume and the rules of a run directory: run-dir.ts). Training
+ * logic itself stays in the platform-neutral trainers; this module only moves bytes.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { appendFile } from 'node:fs/promises';
+import { appendFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { CliIO } from './command.ts';
-import { checkWritableDir, readFileBytes, rotateCheckpoint } from '../platform/files.ts';
+import { checkWritableDir, readFileBytes, rotateCheckpoint, type WriteOptions } from '../platform/files.ts';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../train/checkpoint.ts';
 import { formatProgress, metricsLine } from '../train/progress.ts';
 import type { HostArray } from '../ir/host-array.ts';
@@ -24,8 +24,20 @@ export const prepareRunDir = async (dir: string): Promise<string> => {
   return abs;
 };
 
+/**
+ * Test seam, for the kill tests only (test/cli/kill-resume.test.ts): DETAILFLOW_TEST_SAVE_PAUSE_MS=N
+ * makes every save say each stage of its atomic write on stderr ('detailflow-test: save
+ * temp-written') and then pause N ms, so a test can SIGKILL the process inside the save.
+ */
+const testSavePause = (): WriteOptions => {
+  const raw = process.env['DETAILFLOW_TEST_SAVE_PAUSE_MS'];
+  const ms = Number(raw);
+  if (raw === undefined || raw === '' || !(ms >= 0)) return {};
+  return { onStage: (stage) => { writeSync(2, `detailflow-test: save ${stage}\n`); return new Promise((r) => setTimeout(r, ms)); } };
+};
+
 export const saveCheckpoint = async (dir: string, name: string, ck: Checkpoint): Promise<string> => {
-  const r = await rotateCheckpoint(dir, name, encodeCheckpoint(ck));
+  const r = await rotateCheckpoint(dir, name, encodeCheckpoint(ck), testSavePause());
   if (E.isLeft(r)) throw new RunError(r.left.message);
   return r.right.path;
 };
@@ -36,20 +48,6 @@ export const loadCheckpoint = async (file: string, kind: string | undefined, exp
   const ck = decodeCheckpoint(bytes.right, kind, expected);
   if (E.isLeft(ck)) throw new RunError(`${file}: ${ck.left.message}`);
   return ck.right;
-};
-
-/**
- * Where a run starts: the fresh state at step 0, or with --resume the checkpoint's trees (every
- * tensor checked against the fresh state's shape) at its recorded step.
- */
-export const startingPoint = async <S extends object>(
-  resume: boolean | undefined, file: string, kind: string, fresh: S, io: CliIO,
-): Promise<{ state: S; start: number }> => {
-  if (!resume) return { state: fresh, start: 0 };
-  const ck = await loadCheckpoint(file, kind, fresh as never);
-  const start = (ck.meta.state as { step: number }).step;
-  io.err(`resuming ${file} at step ${start}`);
-  return { state: Object.fromEntries(Object.keys(fresh).map((k) => [k, ck.trees[k]])) as S, start };
 };
 
 /** Progress on stderr: rewritten in place on a terminal, one line every `every` steps otherwise. */
@@ -65,6 +63,10 @@ export const progressReporter = (io: CliIO, opts: { total: number; startStep: nu
   };
 };
 
+/**
+ * One JSON line per call, appended synchronously: lines land in step order, and a step's line is
+ * in the file before the checkpoint after it is written (a resume cuts the log back to it).
+ */
 export const jsonlLogger = (file: string) => async (step: number, metrics: Record<string, number>, extra: Record<string, unknown> = {}): Promise<void> => {
-  await appendFile(file, `${metricsLine(step, metrics, extra)}\n`);
+  appendFileSync(file, `${metricsLine(step, metrics, extra)}\n`);
 };

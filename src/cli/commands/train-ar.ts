@@ -4,7 +4,8 @@ import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { backendFlag, chooseBackend, configProblems, flagProblems, inSection, intFlag, readJsonFile } from '../common.ts';
 import { decodeSections } from '../../config/codec.ts';
-import { jsonlLogger, prepareRunDir, startingPoint, progressReporter, saveCheckpoint } from '../training-run.ts';
+import { jsonlLogger, progressReporter, saveCheckpoint } from '../training-run.ts';
+import { claimRunDir, startingPoint } from '../run-dir.ts';
 import { AR_KIND, loadCodes } from '../ar-files.ts';
 import { describeWorkers, runSession, trainingSession, workersFlag } from '../training-sessions.ts';
 import { arRecipe } from '../../detailflow/replica-trainers.ts';
@@ -14,7 +15,7 @@ import { arRun, decodeArTrainConfig } from '../../detailflow/codes/ar-trainer.ts
 import type { CodesShape } from '../../detailflow/codes/codes-file.ts';
 
 const usage = `detailflow train-ar --codes FILE --out RUN_DIR [--config file.json] [--steps S] [--until S]
-                     [--backend B] [--resume] [--workers N]
+                     [--backend B] [--resume | --force] [--workers N]
 
 Trains the class-conditional AR model on a codes file from extract-codes: cross-entropy over all
 N positions, label dropout 0.1, the self-correction triple for 30% of the samples, AdamW (weight
@@ -23,10 +24,12 @@ decay 0.05 on matrices and embeddings, 5% warmup then cosine, clip 1.0) and an E
 "train": {steps, batchSize, lr, ema, seed, checkpointEvery}}; vocab, tokens, group and causal
 come from the codes file (given ones must match it). Writes RUN_DIR/ar.safetensors (the previous
 one kept as .prev) and RUN_DIR/log.jsonl. --until stops after that step (the schedule still spans
---steps); --resume continues from the checkpoint, bit for bit. --workers N trains data-parallel over
-N worker threads, each on its own backend with B / N of the batch (N must divide it); the result
-equals one worker's up to float rounding. Default: one per CPU core (reduced to a divisor of the
-batch) on wasm and cpu, 1 on webgpu. --resume is bit-exact with the same N.`;
+--steps); --resume continues from the checkpoint (its .prev when it is damaged), bit for bit; a
+RUN_DIR that holds a run is refused without --resume, and --force moves that run into
+RUN_DIR/previous-<n>/ first. --workers N trains data-parallel over N worker threads, each on its
+own backend with B / N of the batch (N must divide it); the result equals one worker's up to float
+rounding. Default: one per CPU core (reduced to a divisor of the batch) on wasm and cpu, 1 on
+webgpu. --resume is bit-exact with the same N.`;
 
 /** The AR config over the codes file's shape; a given vocab/tokens/group/causal must agree with it. */
 const arConfigFor = (raw: unknown, shape: CodesShape): E.Either<string[], ArConfig> => {
@@ -44,7 +47,7 @@ export const trainArCommand: Command = {
   summary: 'train the class-conditional AR model on extracted codes',
   usage,
   run: async (argv, io) => {
-    const flags = parseFlags(argv, { codes: 'string', out: 'string', config: 'string', steps: 'number', until: 'number', backend: 'string', resume: 'boolean', workers: 'number' });
+    const flags = parseFlags(argv, { codes: 'string', out: 'string', config: 'string', steps: 'number', until: 'number', backend: 'string', resume: 'boolean', force: 'boolean', workers: 'number' });
     if (E.isLeft(flags)) return flagProblems(io, 'train-ar', flags.left, usage);
     const f = flags.right;
     const missing = [
@@ -57,6 +60,9 @@ export const trainArCommand: Command = {
     // the train section needs nothing from the codes file: refuse it before reading that
     const tc = decodeArTrainConfig({ ...sections.right.train, ...(f.steps !== undefined ? { steps: f.steps } : {}) });
     if (E.isLeft(tc)) return configProblems(io, 'train-ar', inSection('train', tc));
+    const claim = await claimRunDir(f.out!, { checkpoint: 'ar.safetensors' }, f, io);
+    if (E.isLeft(claim)) { io.err(`detailflow train-ar: ${claim.left}`); return 2; }
+    const { dir, file } = claim.right;
     const codes = await loadCodes(f.codes!);
     const ac = arConfigFor(sections.right.ar, codes.shape);
     const problems = E.isLeft(ac) ? ac.left : [];
@@ -68,10 +74,8 @@ export const trainArCommand: Command = {
     if (problems.length || E.isLeft(ac) || E.isLeft(tc)) return configProblems(io, 'train-ar', problems);
     const cfg = ac.right;
     const train = tc.right;
-    const dir = await prepareRunDir(f.out!);
     const backend = await chooseBackend(f.backend);
     const run = arRun(arModel(cfg), train, codes, backend);
-    const file = path.join(dir, 'ar.safetensors');
     const { state, start } = await startingPoint(f.resume, file, AR_KIND, run.initState(run.initParams()), io);
     const workers = workersFlag(f.workers, train.batchSize, backend);
     if (E.isLeft(workers)) return flagProblems(io, 'train-ar', [workers.left], usage);
@@ -90,7 +94,7 @@ export const trainArCommand: Command = {
     };
     const stop = Math.min(train.steps, f.until ?? train.steps);
     const last = await runSession(session, { start, stop, checkpointEvery: train.checkpointEvery, save, onMetrics: (i, m) => { progress(i, m); void log(i, m); } });
-    io.out(`ar: ${stop} of ${train.steps} steps done; checkpoint ${last}`);
+    io.out(`ar: ${stop} of ${train.steps} steps done; checkpoint ${last ?? file}`);
     return 0;
   },
 };

@@ -6,7 +6,7 @@ import { evaluatorLoss } from '../../eval/evaluator/objective.ts';
 import { adamw } from '../../train/adam.ts';
 import { warmupCosine } from '../../train/schedule.ts';
 
-const usage = `detailflow train-evaluator [--config file.json] [--data DIR] --out RUN_DIR [--steps S] [--backend B] [--resume] [--seed N]
+const usage = `detailflow train-evaluator [--config file.json] [--data DIR] --out RUN_DIR [--steps S] [--backend B] [--resume | --force] [--seed N]
 
 Trains the metric network (a small CNN classifier, independent of the tokenizer's teacher) on
 the training split; its dense embedding gives the Frechet distance and precision/recall of
@@ -14,7 +14,9 @@ the training split; its dense embedding gives the Frechet distance and precision
 accuracy. The config file holds EvaluatorConfig fields (size, channels, width, features,
 classes, lr, weightDecay, batchSize, steps). --seed defaults to 1 (the teacher's is 0).
 Writes RUN_DIR/evaluator.safetensors (previous kept as .prev) and RUN_DIR/log.jsonl; ship it
-with 'detailflow export --in RUN_DIR/evaluator.safetensors --out models/evaluator.safetensors'.`;
+with 'detailflow export --in RUN_DIR/evaluator.safetensors --out models/evaluator.safetensors'.
+--resume continues a run (from .prev when the checkpoint is damaged); a RUN_DIR that holds a run
+is refused without --resume, and --force moves that run into RUN_DIR/previous-<n>/ first.`;
 
 export const trainEvaluatorCommand = classifierCommand({
   name: 'train-evaluator',

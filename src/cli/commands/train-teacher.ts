@@ -6,12 +6,14 @@ import { TEACHER_KIND } from '../../detailflow/teacher/teacher-file.ts';
 import { adam } from '../../train/adam.ts';
 import { warmupCosine } from '../../train/schedule.ts';
 
-const usage = `detailflow train-teacher [--config file.json] [--data DIR] --out RUN_DIR [--steps S] [--backend B] [--resume] [--seed N]
+const usage = `detailflow train-teacher [--config file.json] [--data DIR] --out RUN_DIR [--steps S] [--backend B] [--resume | --force] [--seed N]
 
 Trains the small CNN teacher whose pooled features the tokenizer's first token is aligned to
 (a local stand-in for SigLIP2), on the training split; prints its test accuracy. The config
 file holds CnnTeacherConfig fields (size, channels, width, classes, lr, batchSize, steps).
-Writes RUN_DIR/teacher.safetensors (previous kept as .prev) and RUN_DIR/log.jsonl.`;
+Writes RUN_DIR/teacher.safetensors (previous kept as .prev) and RUN_DIR/log.jsonl. --resume
+continues a run (from .prev when the checkpoint is damaged); a RUN_DIR that holds a run is refused
+without --resume, and --force moves that run into RUN_DIR/previous-<n>/ first.`;
 
 const KIND = TEACHER_KIND;
 

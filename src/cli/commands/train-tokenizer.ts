@@ -1,11 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
-import { writeFile } from 'node:fs/promises';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { backendFlag, chooseBackend, configProblems, flagProblems, inSection, intFlag, loadSplit, readJsonFile } from '../common.ts';
 import { decodeSections } from '../../config/codec.ts';
-import { jsonlLogger, prepareRunDir, startingPoint, progressReporter, saveCheckpoint, RunError } from '../training-run.ts';
+import { jsonlLogger, progressReporter, saveCheckpoint, RunError } from '../training-run.ts';
+import { claimRunDir, startingPoint } from '../run-dir.ts';
 import { reconstructionPng } from '../reconstruction-png.ts';
 import type { HostArray } from '../../ir/host-array.ts';
 import { decodeTokenizerConfig, type TokenizerConfig } from '../../detailflow/tokenizer/config.ts';
@@ -13,7 +13,7 @@ import { decodeTrainConfig, type TrainConfig } from '../../detailflow/tokenizer/
 import { tokenizer } from '../../detailflow/tokenizer/model.ts';
 import { tokenizerRun } from '../../detailflow/tokenizer/fit.ts';
 import { decodePrecomputedTeacher } from '../../detailflow/teacher/precomputed.ts';
-import { readFileBytes } from '../../platform/files.ts';
+import { readFileBytes, writeFileAtomic } from '../../platform/files.ts';
 import type { Teacher } from '../../detailflow/teacher/teacher.ts';
 import type { CnnTeacherConfig } from '../../detailflow/teacher/config.ts';
 import type { Tree } from '../../tree/tree.ts';
@@ -22,7 +22,7 @@ import { tokenizerRecipe } from '../../detailflow/replica-trainers.ts';
 
 const usage = `detailflow train-tokenizer [--config file.json] [--data DIR] --out RUN_DIR [--steps S] [--until S]
                             [--backend B] [--teacher CKPT | --teacher-features FILE | --no-align]
-                            [--resume | --init CKPT] [--workers N]
+                            [--resume | --force] [--init CKPT] [--workers N]
 
 Trains the 1D coarse-to-fine tokenizer on the training split. The config file may hold
 {"tokenizer": {...TokenizerConfig}, "train": {...TrainConfig}}; every field has a default
@@ -33,8 +33,10 @@ computed elsewhere (e.g. SigLIP2's): a safetensors file with float32 'features' 
 for training image i (or an int32 'indices' tensor naming each row's image); it has no feature
 maps, so the perceptual term is off, and it trains with one worker. Writes RUN_DIR/tokenizer.safetensors (the
 previous one kept as .prev), RUN_DIR/log.jsonl and RUN_DIR/recon-<step>.png. --until stops after
-that step (the learning-rate schedule still spans --steps); --resume continues from the checkpoint;
---init starts from another tokenizer's parameters (same configuration) with a fresh optimiser.
+that step (the learning-rate schedule still spans --steps); --resume continues from the checkpoint
+(its .prev when it is damaged); a RUN_DIR that holds a run is refused without --resume, and --force
+moves that run into RUN_DIR/previous-<n>/ first; --init starts from another tokenizer's parameters
+(same configuration) with a fresh optimiser.
 --workers N trains data-parallel over N worker threads, each on its own backend with B / N of the
 batch (N must divide it); the result equals one worker's up to float rounding. Default: one per
 CPU core (reduced to a divisor of the batch) on wasm and cpu, 1 on webgpu. --resume is bit-exact
@@ -51,7 +53,7 @@ export const trainTokenizerCommand: Command = {
   usage,
   run: async (argv, io) => {
     const flags = parseFlags(argv, {
-      config: 'string', data: 'string', out: 'string', steps: 'number', until: 'number', backend: 'string', teacher: 'string', 'no-align': 'boolean', resume: 'boolean', init: 'string', workers: 'number',
+      config: 'string', data: 'string', out: 'string', steps: 'number', until: 'number', backend: 'string', teacher: 'string', 'no-align': 'boolean', resume: 'boolean', force: 'boolean', init: 'string', workers: 'number',
       'teacher-features': 'string',
     });
     if (E.isLeft(flags)) return flagProblems(io, 'train-tokenizer', flags.left, usage);
@@ -75,7 +77,9 @@ export const trainTokenizerCommand: Command = {
     const cfg: TokenizerConfig = f['no-align'] ? { ...tc.right, alignWeight: 0, perceptualWeight: 0 }
       : f['teacher-features'] !== undefined ? { ...tc.right, perceptualWeight: 0 } : tc.right;
     const train: TrainConfig = rc.right;
-    const dir = await prepareRunDir(f.out!);
+    const claim = await claimRunDir(f.out!, { checkpoint: 'tokenizer.safetensors', extra: /^recon-\d+\.png$/ }, f, io);
+    if (E.isLeft(claim)) { io.err(`detailflow train-tokenizer: ${claim.left}`); return 2; }
+    const { dir, file, moved } = claim.right;
     const backend = await chooseBackend(f.backend);
     const data = await loadSplit(f.data, 'train');
     const test = await loadSplit(f.data, 'test');
@@ -100,8 +104,7 @@ export const trainTokenizerCommand: Command = {
     const run = tokenizerRun(tk, train, data, { backend, ...(teacher ? { teacher: { teacher, params: teacherParams } } : {}) });
     const fresh = run.initParams();
     // --init starts from trained parameters (e.g. the shipped model) with a fresh optimiser
-    const initial = f.init === undefined ? fresh : await initialParams(f.init, cfg, fresh);
-    const file = path.join(dir, 'tokenizer.safetensors');
+    const initial = f.init === undefined ? fresh : await initialParams(moved(f.init), cfg, fresh);
     const { state, start } = await startingPoint(f.resume, file, TOKENIZER_KIND, { ...run.initState(fresh), params: initial }, io);
     const workers = teacher?.kind === 'precomputed' ? E.right(1) : workersFlag(f.workers, train.batchSize, backend);
     if (E.isLeft(workers)) return flagProblems(io, 'train-tokenizer', [workers.left], usage);
@@ -113,19 +116,20 @@ export const trainTokenizerCommand: Command = {
     const session = await trainingSession({ ...run, workers: workers.right, recipe, state });
     const save = async (steps: number) => {
       const trees = await session.hostState();
-      const saved = await saveCheckpoint(dir, 'tokenizer.safetensors', {
+      // the picture first, atomically: a run killed between the two redoes this step and writes it again
+      if (train.reconstructionEvery > 0 && (steps % train.reconstructionEvery === 0 || steps === train.steps)) {
+        const png = await writeFileAtomic(path.join(dir, `recon-${steps}.png`), await reconstructionPng(tk, backend, trees.params, snapshot, 8));
+        if (E.isLeft(png)) throw new RunError(png.left.message);
+      }
+      return saveCheckpoint(dir, 'tokenizer.safetensors', {
         kind: TOKENIZER_KIND,
         trees: { params: trees.params, opt: trees.opt },
         meta: { config: cfg, train, state: { step: steps }, teacherDim: tk.teacherDim, backend },
       });
-      if (train.reconstructionEvery > 0 && (steps % train.reconstructionEvery === 0 || steps === train.steps)) {
-        await writeFile(path.join(dir, `recon-${steps}.png`), await reconstructionPng(tk, backend, trees.params, snapshot, 8));
-      }
-      return saved;
     };
     const stop = Math.min(train.steps, f.until ?? train.steps);
     const last = await runSession(session, { start, stop, checkpointEvery: train.checkpointEvery, save, onMetrics: (i, m) => { progress(i, m); void log(i, m); } });
-    io.out(`tokenizer: ${stop} of ${train.steps} steps done; checkpoint ${last}`);
+    io.out(`tokenizer: ${stop} of ${train.steps} steps done; checkpoint ${last ?? file}`);
     return 0;
   },
 };
