@@ -95,6 +95,9 @@ function ortEngine(ort: Ort, threads: number): OnnxEngine {
     createSession: async (model): Promise<OnnxSession> => {
       const s = await ort.InferenceSession.create(model, {
         intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
+        // ONNX Runtime's own log would print a refused node to stderr from native code; the
+        // thrown error carries the same message, which the compiler turns into one that names the primitive
+        logSeverityLevel: 4,
       });
       return {
         run: async (feeds, outputs) => {
