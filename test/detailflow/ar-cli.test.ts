@@ -115,7 +115,7 @@ test('sample refuses bad requests with exit 2, naming the problem', async () => 
   const unknown = await run([...base, '--classes', '0,12'], 2);
   assert.match(unknown.stderr.join('\n'), /unknown class id 12/);
   const topP = await run([...base, '--top-p', '1.5'], 2);
-  assert.match(topP.stderr.join('\n'), /topP: expected a number in \(0, 1\], got 1\.5/);
+  assert.match(topP.stderr.join('\n'), /--top-p: expected a number in \(0, 1\], got 1\.5/);
   // an AR model over another codebook (vocab 64, the tokenizer has 32)
   const other = decodeArConfig({ ...arCfg.ar, vocab: 64, tokens: 8, group: 2, causal: 2 });
   assert.ok(E.isRight(other));

@@ -85,7 +85,8 @@ test('reconstruct reports every pass-plan prefix, the coarse-to-fine verdict and
   // tokens 8, g = C = 2: one token at a time to C, then a group per pass
   assert.deepEqual(report.prefixes.map((p: { t: number }) => p.t), [1, 2, 4, 6, 8]);
   assert.equal(report.images, 6);
-  assert.match(asJson.stderr.join('\n'), /reconstruct: 6\/6 test images \([\d.]+ images\/s, 0 s left\)/, 'progress goes to stderr');
+  // progress lines go to stderr by the clock (every few seconds; test/cli/progress covers them): a run this short prints none
+  assert.doesNotMatch(asJson.stderr.join('\n'), /\{|images\/s/, 'stderr holds no report and no progress line for a sub-second run');
   assert.deepEqual(report.dips, prefixDips(report.prefixes));
   const asText = memoryIO();
   assert.equal(await dispatch(args, asText), 0, asText.stderr.join('\n'));
