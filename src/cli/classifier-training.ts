@@ -95,6 +95,7 @@ export const classifierCommand = <C extends ClassifierConfig>(spec: ClassifierCo
       step: (s, i) => { const batch = batchOf(i); return classifier.step(s, { variant: null, arrays: { images: batch.images, labels: batch.labels } }); },
       onMetrics: (i, m) => { progress(i, m); void log(i, m); },
     });
+    progress.finish();
     const seconds = (performance.now() - started) / 1000;
     const acc = await evaluateClassifier(backend, net.logits as never, result.state.params, test, 250);
     io.out(`${spec.label}: test accuracy ${(acc * 100).toFixed(2)}% on ${test.count} images after ${cfg.steps} steps (${seconds.toFixed(0)} s of training); checkpoint ${file}`);

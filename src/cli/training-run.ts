@@ -50,17 +50,59 @@ export const loadCheckpoint = async (file: string, kind: string | undefined, exp
   return ck.right;
 };
 
-/** Progress on stderr: rewritten in place on a terminal, one line every `every` steps otherwise. */
-export const progressReporter = (io: CliIO, opts: { total: number; startStep: number; imagesPerStep: number; every?: number; tty?: boolean }) => {
-  const started = performance.now();
+/** Shortens a progress line to `width` characters, marking the cut (the loss terms go first: they are last). */
+export const fitLine = (text: string, width: number): string => (text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}~`);
+
+export interface ProgressReporter {
+  /** Step `step` is done with these metrics; `force` writes now (a checkpoint, the end). */
+  (step: number, metrics: Record<string, number>, force?: boolean): void;
+  /** The run stopped (at the end or at --until): ends the terminal line, or logs the last step not yet logged. */
+  finish(): void;
+}
+
+/**
+ * Training progress on stderr. On a terminal: one line redrawn in place, cut to the terminal's
+ * width and never over 80 columns. Otherwise (a log file, CI): a line every few seconds by the
+ * clock, not every N steps, so a slow run is never silent for long and a fast one does not flood
+ * the log; the first and the last step are always written.
+ */
+export const progressReporter = (io: CliIO, opts: {
+  total: number; startStep: number; imagesPerStep: number; intervalMs?: number; tty?: boolean; columns?: number; now?: () => number;
+  /** Where terminal output goes (default: the process's stderr). */
+  write?: (text: string) => void;
+}): ProgressReporter => {
+  const write = opts.write ?? ((text: string) => void process.stderr.write(text));
+  const now = opts.now ?? (() => performance.now());
+  const started = now();
   const tty = opts.tty ?? Boolean(process.stderr.isTTY);
-  const every = opts.every ?? 25;
-  return (step: number, metrics: Record<string, number>, force = false): void => {
-    if (!tty && !force && step % every !== 0 && step !== opts.total) return;
-    const line = formatProgress({ step, total: opts.total, startStep: opts.startStep, startedMs: started, nowMs: performance.now(), imagesPerStep: opts.imagesPerStep, metrics });
-    if (tty) process.stderr.write(`\r${line}\x1b[K${step === opts.total ? '\n' : ''}`);
-    else io.err(line);
+  // one column short of the terminal: writing the last one makes some terminals wrap
+  const width = Math.min(80, opts.columns ?? (process.stderr.columns || 80)) - 1;
+  const interval = opts.intervalMs ?? 5000;
+  let lastWrite = Number.NEGATIVE_INFINITY;
+  let pending: string | undefined;
+  let open = false;
+  const report = (step: number, metrics: Record<string, number>, force = false): void => {
+    const t = now();
+    const line = formatProgress({ step, total: opts.total, startStep: opts.startStep, startedMs: started, nowMs: t, imagesPerStep: opts.imagesPerStep, metrics });
+    const due = force || step === opts.total || t - lastWrite >= (tty ? 100 : interval);
+    if (!due) { pending = line; return; }
+    lastWrite = t;
+    pending = undefined;
+    if (tty) {
+      write(`\r${fitLine(line, width)}\x1b[K${step === opts.total ? '\n' : ''}`);
+      open = step !== opts.total;
+    } else io.err(line);
   };
+  return Object.assign(report, {
+    finish: (): void => {
+      if (tty && open) {
+        if (pending !== undefined) write(`\r${fitLine(pending, width)}\x1b[K`);
+        write('\n');
+        open = false;
+      } else if (!tty && pending !== undefined) io.err(pending);
+      pending = undefined;
+    },
+  });
 };
 
 /**

@@ -94,6 +94,7 @@ export const trainArCommand: Command = {
     };
     const stop = Math.min(train.steps, f.until ?? train.steps);
     const last = await runSession(session, { start, stop, checkpointEvery: train.checkpointEvery, save, onMetrics: (i, m) => { progress(i, m); void log(i, m); } });
+    progress.finish();
     io.out(`ar: ${stop} of ${train.steps} steps done; checkpoint ${last ?? file}`);
     return 0;
   },
