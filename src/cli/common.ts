@@ -7,7 +7,7 @@ import { checkOutputFile, checkWritableDir, readFileBytes } from '../platform/fi
 import { installHardwareWebGPU, installNodeWebGPU } from '../platform/node-webgpu.ts';
 import { installOnnxRuntime } from '../platform/onnx-node.ts';
 import { loadIdxDataset } from '../platform/load-dataset.ts';
-import { backendNames, defaultBackend, parseBackendName, useBackend, type BackendName } from '../compile/backend.ts';
+import { backendNames, defaultBackend, parseBackendName, preferredBackend, useBackend, type BackendName } from '../compile/backend.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { RunError } from './training-run.ts';
 import { parseJsonBounded } from '../io/json.ts';
@@ -66,7 +66,9 @@ export const readJsonFile = async (file: string | undefined): Promise<unknown> =
  */
 export const chooseBackend = async (flag: string | undefined): Promise<BackendName> => {
   const explicit = flag === undefined ? undefined : parseBackendName(flag);
-  if (explicit === undefined) await installHardwareWebGPU();
+  // probe for a hardware adapter (which loads Dawn) only when nothing chose the backend already:
+  // neither --backend nor DETAILFLOW_BACKEND
+  if (explicit === undefined && preferredBackend() === undefined) await installHardwareWebGPU();
   const backend = explicit ?? await defaultBackend();
   if (backend === 'webgpu') {
     const gpu = await installNodeWebGPU();

@@ -94,6 +94,9 @@ let preferred: BackendName | undefined;
  * environment: entry points do (the CLI sets this from DETAILFLOW_BACKEND, see
  * compile/backend-env.ts). `undefined` goes back to choosing by adapter.
  */
+/** The backend set with preferBackend, if any (entry points use it to skip probing for an adapter). */
+export const preferredBackend = (): BackendName | undefined => preferred;
+
 export const preferBackend = (name: BackendName | undefined): void => {
   preferred = name;
 };
