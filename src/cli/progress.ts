@@ -55,7 +55,7 @@ const secondsLeft = (p: ProgressState): number => {
 const fraction = (p: ProgressState): number => (p.total > 0 ? Math.min(1, Math.max(0, p.done / p.total)) : 1);
 
 /** Shortens text to `width` characters, marking the cut with "~". */
-const fit = (text: string, width: number): string => (text.length <= width ? text : width <= 1 ? text.slice(0, Math.max(0, width)) : `${text.slice(0, width - 1)}~`);
+export const fit = (text: string, width: number): string => (text.length <= width ? text : width <= 1 ? text.slice(0, Math.max(0, width)) : `${text.slice(0, width - 1)}~`);
 
 /**
  * One terminal line, at most `width` characters (capped at 80):
@@ -102,7 +102,7 @@ export interface ProgressSink {
 }
 
 /** The process's stderr when `io` is the process's and stderr is a terminal; else `io.err`, one line per call. */
-const stderrSink = (io: CliIO): ProgressSink =>
+export const stderrSink = (io: CliIO): ProgressSink =>
   io === processIO && process.stderr.isTTY
     ? { tty: true, columns: process.stderr.columns || MAX_COLUMNS, write: (text) => void process.stderr.write(text) }
     : { tty: false, columns: MAX_COLUMNS, write: (text) => io.err(text) };

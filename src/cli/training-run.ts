@@ -7,6 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { appendFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { CliIO } from './command.ts';
+import { fit, stderrSink } from './progress.ts';
 import { checkWritableDir, readFileBytes, rotateCheckpoint, type WriteOptions } from '../platform/files.ts';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../train/checkpoint.ts';
 import { formatProgress, metricsLine } from '../train/progress.ts';
@@ -50,56 +51,53 @@ export const loadCheckpoint = async (file: string, kind: string | undefined, exp
   return ck.right;
 };
 
-/** Shortens a progress line to `width` characters, marking the cut (the loss terms go first: they are last). */
-export const fitLine = (text: string, width: number): string => (text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}~`);
-
 export interface ProgressReporter {
-  /** Step `step` is done with these metrics; `force` writes now (a checkpoint, the end). */
-  (step: number, metrics: Record<string, number>, force?: boolean): void;
+  /** Step `step` is done with these metrics. */
+  (step: number, metrics: Record<string, number>): void;
   /** The run stopped (at the end or at --until): ends the terminal line, or logs the last step not yet logged. */
   finish(): void;
 }
 
 /**
- * Training progress on stderr. On a terminal: one line redrawn in place, cut to the terminal's
- * width and never over 80 columns. Otherwise (a log file, CI): a line every few seconds by the
- * clock, not every N steps, so a slow run is never silent for long and a fast one does not flood
- * the log; the first and the last step are always written.
+ * Training progress on stderr, where progress.ts's other commands write theirs (its sink: the
+ * terminal, or io.err one line at a time). On a terminal: one line redrawn in place, cut to the
+ * terminal's width and never over 80 columns. Otherwise (a log file, CI): a line every few seconds
+ * by the clock, not every N steps; the first and the last step are always written.
  */
 export const progressReporter = (io: CliIO, opts: {
-  total: number; startStep: number; imagesPerStep: number; intervalMs?: number; tty?: boolean; columns?: number; now?: () => number;
-  /** Where terminal output goes (default: the process's stderr). */
-  write?: (text: string) => void;
+  total: number; startStep: number; imagesPerStep: number; intervalMs?: number; now?: () => number;
+  /** Overrides of the sink (tests): a terminal or not, its width, where its text goes. */
+  tty?: boolean; columns?: number; write?: (text: string) => void;
 }): ProgressReporter => {
-  const write = opts.write ?? ((text: string) => void process.stderr.write(text));
+  const base = stderrSink(io);
+  const tty = opts.tty ?? base.tty;
+  const write = opts.write ?? base.write;
   const now = opts.now ?? (() => performance.now());
   const started = now();
-  const tty = opts.tty ?? Boolean(process.stderr.isTTY);
   // one column short of the terminal: writing the last one makes some terminals wrap
-  const width = Math.min(80, opts.columns ?? (process.stderr.columns || 80)) - 1;
+  const width = Math.min(80, opts.columns ?? base.columns) - 1;
   const interval = opts.intervalMs ?? 5000;
   let lastWrite = Number.NEGATIVE_INFINITY;
   let pending: string | undefined;
   let open = false;
-  const report = (step: number, metrics: Record<string, number>, force = false): void => {
+  const report = (step: number, metrics: Record<string, number>): void => {
     const t = now();
     const line = formatProgress({ step, total: opts.total, startStep: opts.startStep, startedMs: started, nowMs: t, imagesPerStep: opts.imagesPerStep, metrics });
-    const due = force || step === opts.total || t - lastWrite >= (tty ? 100 : interval);
-    if (!due) { pending = line; return; }
+    if (step !== opts.total && t - lastWrite < (tty ? 100 : interval)) { pending = line; return; }
     lastWrite = t;
     pending = undefined;
     if (tty) {
-      write(`\r${fitLine(line, width)}\x1b[K${step === opts.total ? '\n' : ''}`);
+      write(`\r${fit(line, width)}\x1b[K${step === opts.total ? '\n' : ''}`);
       open = step !== opts.total;
-    } else io.err(line);
+    } else write(line);
   };
   return Object.assign(report, {
     finish: (): void => {
       if (tty && open) {
-        if (pending !== undefined) write(`\r${fitLine(pending, width)}\x1b[K`);
+        if (pending !== undefined) write(`\r${fit(pending, width)}\x1b[K`);
         write('\n');
         open = false;
-      } else if (!tty && pending !== undefined) io.err(pending);
+      } else if (!tty && pending !== undefined) write(pending);
       pending = undefined;
     },
   });

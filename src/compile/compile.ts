@@ -148,12 +148,6 @@ export class Compiled<R, H extends string = never> {
     return await readBack(isOnnxBackend(backend) ? await this.#runOnnx(backend, args) : this.#runSync(backend, args)) as Hosted<R>;
   }
 
-  /** Milliseconds spent building ONNX models and creating their sessions, per signature so far (ONNX backends). */
-  async sessionTimes(): Promise<number[]> {
-    const made = [...this.#cache.values()].flatMap((c) => (c.onnx ? [c.onnx] : []));
-    return (await Promise.all(made)).map((p) => p.ms);
-  }
-
   /** Per signature so far (ONNX backends): the time to build the model and create its session, and the model's node count. */
   async sessionStats(): Promise<{ ms: number; nodes: number }[]> {
     const made = [...this.#cache.values()].flatMap((c) => (c.onnx ? [c.onnx] : []));
@@ -254,14 +248,6 @@ const consume = (args: readonly unknown[], donate: readonly number[]): void => {
   for (const i of donate) for (const d of deviceLeaves(args[i])) if (!kept.has(d)) d.release('donated to a compiled call');
 };
 
-/** Reads every device array of a tree back to the host and frees it. */
-const readBack = async (tree: unknown): Promise<Tree<HostArray>> => {
-  const { leaves, def } = flatten(tree as Tree<DeviceArray>, isDeviceArray, 'device array');
-  const host = await Promise.all(leaves.map((l) => l.host()));
-  leaves.forEach((l) => l.release());
-  return unflatten<HostArray>(def, host);
-};
-
 /**
  * Moves a result to the host: reads it back and frees the device copy, which the caller gives up
  * (like a donation). For results read once, lazily, after later calls were queued behind them.
@@ -271,6 +257,13 @@ export const moveToHost = async (a: DeviceArray): Promise<HostArray> => {
   a.release('moved to the host');
   return h;
 };
+
+/** Reads every device array of a tree back to the host and frees it. */
+const readBack = async (tree: unknown): Promise<Tree<HostArray>> => {
+  const { leaves, def } = flatten(tree as Tree<DeviceArray>, isDeviceArray, 'device array');
+  return unflatten<HostArray>(def, await Promise.all(leaves.map(moveToHost)));
+};
+
 
 /**
  * compile(fn): fn takes trees of graph values and returns a tree of graph values. `donate` and
