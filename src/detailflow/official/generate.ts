@@ -4,7 +4,8 @@
  * px for the released models). It returns the same Generation the project's pictures take, with
  * the time of every pass, so long runs can show progress.
  */
-import { runOnce } from '../../compile/compile.ts';
+import { compile, type Compiled } from '../../compile/compile.ts';
+import { devicePut } from '../../compile/device-put.ts';
 import { hostArray, type HostArray } from '../../ir/host-array.ts';
 import type { Node } from '../../ir/node.ts';
 import { imagesOfBatch } from '../../io/image-grid.ts';
@@ -31,11 +32,31 @@ export interface OfficialModels {
   readonly ar: { readonly config: ArConfig; readonly ema: ArParams };
 }
 
-/** Decodes the first t tokens of every row at dec(t): images [B, 3, side, side]. */
-export const decodeTokens = async (m: OfficialModels['tokenizer'], tokens: HostArray, t: number, backend?: string): Promise<HostArray> => {
+/**
+ * Decoding token prefixes with an imported official tokenizer: its parameters go to the device
+ * once and each prefix length t gets one compiled plan, so decoding every pass (or every prefix
+ * of a reconstruction) neither re-uploads the weights nor recompiles.
+ */
+export const officialDecoder = (m: OfficialModels['tokenizer'], backend?: string) => {
   const tk = officialTokenizer(m.config);
-  return await runOnce((p: never, k: Node) => tk.decodeCodes(p, sliceAxis(k, 1, 0, t), tk.decoderSide(t)), [m.params, tokens], backend ? { backend } : {}) as HostArray;
+  const opts = backend ? { backend } : {};
+  const plans = new Map<number, Compiled<Node>>();
+  let device: Promise<unknown> | undefined;
+  /** The first t tokens of every row of `tokens` at dec(t): images [B, 3, side, side]. */
+  return async (tokens: HostArray, t: number): Promise<HostArray> => {
+    device ??= devicePut(m.params, opts);
+    let plan = plans.get(t);
+    if (!plan) {
+      plan = compile((p: never, k: Node) => tk.decodeCodes(p, sliceAxis(k, 1, 0, t), tk.decoderSide(t)), { ...opts, name: `official-decode-t${t}` });
+      plans.set(t, plan);
+    }
+    return plan.host(await device, tokens);
+  };
 };
+
+/** Decodes the first t tokens of every row at dec(t) once: images [B, 3, side, side]. */
+export const decodeTokens = (m: OfficialModels['tokenizer'], tokens: HostArray, t: number, backend?: string): Promise<HostArray> =>
+  officialDecoder(m, backend)(tokens, t);
 
 export const generateOfficial = async (
   m: OfficialModels, labels: readonly number[], key: Key, sampling: Omit<SampleOptions, 'tokenizer'>,
@@ -43,6 +64,7 @@ export const generateOfficial = async (
 ): Promise<Generation & { readonly timings: readonly PassTiming[] }> => {
   const c = m.tokenizer.config;
   const sampler = arSampler(m.ar.config, o.backend ? { backend: o.backend } : {});
+  const decode = officialDecoder(m.tokenizer, o.backend);
   const total = c.causal + (c.tokens - c.causal) / c.group;
   const timings: PassTiming[] = [];
   const frames: Frame[] = [];
@@ -53,7 +75,7 @@ export const generateOfficial = async (
   const r = await sampler.grouped(params, labels, key, { ...sampling, tokenizer: { codebookSize: c.codebookSize, tokens: c.tokens, group: c.group, causal: c.causal } }, {
     onPass: async (p) => {
       if (o.progressive) {
-        const images = imagesOfBatch(await decodeTokens(m.tokenizer, hostArray(p.tokens.data, p.tokens.shape), p.end, o.backend));
+        const images = imagesOfBatch(await decode(hostArray(p.tokens.data, p.tokens.shape), p.end));
         frames.push({ index: p.index, tokens: p.end, images, elapsedMs: performance.now() - start });
       }
       const now = performance.now();
@@ -63,6 +85,6 @@ export const generateOfficial = async (
       o.onPass?.(timing, total);
     },
   });
-  const images = imagesOfBatch(await decodeTokens(m.tokenizer, r.tokens, c.tokens, o.backend));
+  const images = imagesOfBatch(await decode(r.tokens, c.tokens));
   return { tokens: r.tokens, images, passes: r.passes, frames, seconds: (performance.now() - start) / 1000, timings };
 };

@@ -14,5 +14,5 @@ export { checkReference, type ReferenceOptions } from './reference.ts';
 export { formatReport, toleranceOf, type OutputCheck, type ReferenceReport } from './compare.ts';
 export { generateGreedy } from './ar-reference.ts';
 export { parseFlatYaml, mergeConfigs, gptPresets } from './config-file.ts';
-export { generateOfficial, decodeTokens, type OfficialModels, type PassTiming } from './generate.ts';
+export { generateOfficial, decodeTokens, officialDecoder, type OfficialModels, type PassTiming } from './generate.ts';
 export { reconstructOfficial, pictureInput, defaultPrefixes } from './reconstruct.ts';

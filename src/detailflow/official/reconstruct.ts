@@ -10,7 +10,7 @@ import type { Node } from '../../ir/node.ts';
 import { imagesOfBatch, type FloatImage } from '../../io/image-grid.ts';
 import type { PngImage } from '../../io/png.ts';
 import { pictureInput as picture } from '../picture.ts';
-import { decodeTokens, type OfficialModels } from './generate.ts';
+import { officialDecoder, type OfficialModels } from './generate.ts';
 import { officialTokenizer } from './tokenizer.ts';
 
 /** RGB(A) or grey bytes, centre-cropped to a square and resized: [1, 3, size, size] in [-1, 1] (see detailflow/picture.ts). */
@@ -28,7 +28,8 @@ export const reconstructOfficial = async (
 ): Promise<{ input: FloatImage; frames: { t: number; image: FloatImage }[] }> => {
   const tk = officialTokenizer(m.config);
   const codes = await runOnce((p: never, x: Node) => tk.encodeImages(p, x).codes, [m.params, image], backend ? { backend } : {}) as HostArray;
+  const decode = officialDecoder(m, backend);
   const frames: { t: number; image: FloatImage }[] = [];
-  for (const t of prefixes) frames.push({ t, image: imagesOfBatch(await decodeTokens(m, codes, t, backend))[0]! });
+  for (const t of prefixes) frames.push({ t, image: imagesOfBatch(await decode(codes, t))[0]! });
   return { input: imagesOfBatch(image)[0]!, frames };
 };
