@@ -9,8 +9,8 @@ import { progress } from '../progress.ts';
 import { readPicture, writeOutput } from '../picture-files.ts';
 import { reconReport, type ReconReport } from '../../experiments/recon-report.ts';
 import { describeDips } from '../../detailflow/tokenizer/coarse-to-fine.ts';
-import { reconstructor, type PrefixResult } from '../../detailflow/tokenizer/reconstruct.ts';
-import { prefixGrid } from '../../detailflow/tokenizer/reconstruction-grid.ts';
+import { reconstructor } from '../../detailflow/tokenizer/reconstruct.ts';
+import { prefixGrid, reconstructionGrid } from '../../detailflow/tokenizer/reconstruction-grid.ts';
 import { describePicture, pictureFor } from '../../detailflow/picture.ts';
 import type { TokenizerModel } from '../../detailflow/pretrained/model-files.ts';
 import type { BackendName } from '../../compile/backend.ts';
@@ -84,27 +84,6 @@ const reconstructPicture = async (
   return 0;
 };
 
-/** The grid of the first `count` images (as reconstructionGrid), encoded and decoded a batch at a time so that progress can be shown. */
-const gridInBatches = async (model: TokenizerModel, backend: BackendName, images: Float32Array, count: number, onBatch: (done: number) => void): Promise<PngImage> => {
-  const { tk, params } = model;
-  const c = tk.config;
-  const per = c.channels * c.size * c.size;
-  const rec = reconstructor(tk, backend);
-  const parts: PrefixResult[][] = [];
-  for (let s = 0; s < count; s += SCORE_BATCH) {
-    const b = Math.min(SCORE_BATCH, count - s);
-    parts.push((await rec.decodePrefixes(params, hostArray(images.slice(s * per, (s + b) * per), [b, c.channels, c.size, c.size]))).prefixes);
-    onBatch(s + b);
-  }
-  const joined = parts[0]!.map((first, j) => {
-    const data = new Float32Array(count * c.channels * first.side * first.side);
-    let at = 0;
-    for (const part of parts) { data.set(part[j]!.images.data as Float32Array, at); at += part[j]!.images.data.length; }
-    return { ...first, images: hostArray(data, [count, c.channels, first.side, first.side]) };
-  });
-  return prefixGrid(tk, joined, images, count);
-};
-
 export const reconstructCommand: Command = {
   name: 'reconstruct',
   summary: 'reconstruct test images or your own picture coarse to fine; PSNR per prefix and codebook usage',
@@ -150,7 +129,7 @@ export const reconstructCommand: Command = {
     const t0 = performance.now();
     let report: ReconReport;
     try {
-      await writeOutput(out, await encodePng(await gridInBatches(model.right, backend, test.images, count, (done) => bar.update(done))));
+      await writeOutput(out, await encodePng(await reconstructionGrid(model.right.tk, backend, model.right.params, test.images, count, { batch: SCORE_BATCH, onBatch: (done) => bar.update(done) })));
       report = await reconReport(tk, backend, params, hostArray(test.images.slice(0, evalN * per), [evalN, c.channels, c.size, c.size]), SCORE_BATCH, {
         onBatch: (done) => bar.update(count + done),
       });
