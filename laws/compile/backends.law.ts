@@ -23,7 +23,7 @@ const runOn = async (backend: BackendName, fn: (xs: Node[], k: Node) => Node, in
   return (await runOnce(fn, [inputs, keyFromSeed(seed)], { backend, checkShapes: true })) as HostArray;
 };
 
-for (const backend of ['wasm', 'webgpu', 'onnx-cpu'] as const) {
+for (const backend of ['wasm', 'webgpu', 'onnx-cpu', 'onnx-webgpu'] as const) {
   for (const [name, spec] of Object.entries(specs)) {
     test(`${name} on ${backend} agrees with cpu`, async () => {
       await fc.assert(fc.asyncProperty(spec.gen, fc.nat(1000), async ({ inputs, statics }, seed) => {
@@ -49,14 +49,14 @@ const opsPool: ((a: Node, b: Node) => Node)[] = [
   (a) => o.silu(a), (a, b) => o.div(a, o.add(o.square(b), 1)), (a) => o.concat([o.sliceAxis(a, 1, 2, 4), o.sliceAxis(a, 1, 0, 2)], 1),
 ];
 
-test('random graphs compiled on wasm, webgpu and onnx-cpu agree with cpu', async () => {
+test('random graphs compiled on wasm, webgpu, onnx-cpu and onnx-webgpu agree with cpu', async () => {
   await fc.assert(fc.asyncProperty(
     fc.array(fc.tuple(fc.nat(opsPool.length - 1), fc.boolean()), { minLength: 1, maxLength: 6 }),
     floatArrayArb([3, 4]), floatArrayArb([3, 4]),
     async (program, a, b) => {
       const fn = ([x, y]: Node[]) => program.reduce((acc, [op, swap]) => (swap ? opsPool[op](acc, y) : opsPool[op](y, acc)), x);
       const want = await runOn('cpu', fn, [a, b], 0);
-      for (const backend of ['wasm', 'webgpu', 'onnx-cpu'] as const) assertClose(await runOn(backend, fn, [a, b], 0), want, ATOL, RTOL, backend);
+      for (const backend of ['wasm', 'webgpu', 'onnx-cpu', 'onnx-webgpu'] as const) assertClose(await runOn(backend, fn, [a, b], 0), want, ATOL, RTOL, backend);
     }), { numRuns: 15 });
 });
 

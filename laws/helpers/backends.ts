@@ -8,7 +8,7 @@ import { onnxEngine } from '../../src/compile/onnx/engine.ts';
  * Every backend the suite checks. WebGPU is not optional: without an adapter the WebGPU
  * laws fail with the install hint instead of skipping.
  */
-export const allBackends: readonly BackendName[] = ['cpu', 'wasm', 'webgpu', 'onnx-cpu'];
+export const allBackends: readonly BackendName[] = ['cpu', 'wasm', 'webgpu', 'onnx-cpu', 'onnx-webgpu'];
 
 /** Live device arrays of a backend's engine: tfjs's tensor count, or ONNX Runtime's live buffers. */
 export const liveArrays = (b: BackendName): number => {
@@ -23,7 +23,7 @@ export const ready = async (b: BackendName): Promise<void> => {
     const r = await installNodeWebGPU();
     if (!r.ok) throw new Error(`WebGPU is required by the test suite: ${r.error}`);
   }
-  if (b === 'onnx-cpu') {
+  if (isOnnxBackend(b)) {
     const r = await installOnnxRuntime();
     if (!r.ok) throw new Error(`ONNX Runtime is required by the test suite: ${r.error}`);
   }

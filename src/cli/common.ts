@@ -7,7 +7,7 @@ import { checkOutputFile, checkWritableDir, readFileBytes } from '../platform/fi
 import { installHardwareWebGPU, installNodeWebGPU } from '../platform/node-webgpu.ts';
 import { installOnnxRuntime } from '../platform/onnx-node.ts';
 import { loadIdxDataset } from '../platform/load-dataset.ts';
-import { backendNames, defaultBackend, parseBackendName, preferredBackend, useBackend, type BackendName } from '../compile/backend.ts';
+import { backendAvailable, backendNames, defaultBackend, isOnnxBackend, parseBackendName, preferredBackend, useBackend, type BackendName, type Workload } from '../compile/backend.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { RunError } from './training-run.ts';
 import { parseJsonBounded } from '../io/json.ts';
@@ -64,19 +64,25 @@ export const readJsonFile = async (file: string | undefined): Promise<unknown> =
  * Dawn is loaded only for WebGPU: when it is chosen, or when nothing is chosen and a quiet probe
  * finds a hardware adapter (the only kind the default picks; see platform/webgpu-probe.ts).
  */
-export const chooseBackend = async (flag: string | undefined): Promise<BackendName> => {
+export const chooseBackend = async (flag: string | undefined, { workload = 'inference' }: { readonly workload?: Workload } = {}): Promise<BackendName> => {
   const explicit = flag === undefined ? undefined : parseBackendName(flag);
   // probe for a hardware adapter (which loads Dawn) only when nothing chose the backend already:
   // neither --backend nor DETAILFLOW_BACKEND
-  if (explicit === undefined && preferredBackend() === undefined) await installHardwareWebGPU();
-  const backend = explicit ?? await defaultBackend();
+  const unchosen = explicit === undefined && preferredBackend() === undefined;
+  if (unchosen) await installHardwareWebGPU();
+  // a training run without a hardware GPU defaults to onnx-cpu where ONNX Runtime loads (wasm otherwise)
+  if (unchosen && workload === 'training') await installOnnxRuntime();
+  const backend = explicit ?? await defaultBackend({ workload });
   if (backend === 'webgpu') {
     const gpu = await installNodeWebGPU();
     if (!gpu.ok) throw new RunError(`${explicit ? '--backend webgpu' : 'DETAILFLOW_BACKEND=webgpu'}: ${gpu.error}`);
   }
-  if (backend === 'onnx-cpu') {
+  if (isOnnxBackend(backend)) {
     const ort = await installOnnxRuntime();
-    if (!ort.ok) throw new RunError(`${explicit ? '--backend onnx-cpu' : 'DETAILFLOW_BACKEND=onnx-cpu'}: ${ort.error}`);
+    const named = explicit ? `--backend ${backend}` : `DETAILFLOW_BACKEND=${backend}`;
+    if (!ort.ok) throw new RunError(`${named}: ${ort.error}`);
+    const ready = await backendAvailable(backend);
+    if (!ready.ok) throw new RunError(`${named}: ${ready.error}`);
   }
   await useBackend(backend);
   return backend;

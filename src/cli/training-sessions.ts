@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { availableParallelism } from 'node:os';
-import type { BackendName } from '../compile/backend.ts';
+import { isOnnxBackend, type BackendName } from '../compile/backend.ts';
 import type { ReplicaRecipe } from '../detailflow/replica-trainers.ts';
 import { DataParallel } from '../train/data-parallel/coordinator.ts';
 import type { HostState } from '../train/data-parallel/protocol.ts';
@@ -18,10 +18,15 @@ import type { Metrics, StepInput, Trainer, TrainState } from '../train/trainer.t
 /**
  * --workers: given, it must split the batch evenly; by default one per core on wasm and cpu
  * (each worker's single-threaded backend gets a core), reduced to a divisor of the batch, and
- * one on webgpu (one device).
+ * one on webgpu (one device) and the ONNX backends (ONNX Runtime threads over all cores within one
+ * session, so replicas would only compete for them).
  */
-export const chooseWorkers = (flag: number | undefined, batch: number, backend: BackendName): number =>
-  replicaCount(flag, batch, backend === 'webgpu' ? 1 : availableParallelism());
+export const chooseWorkers = (flag: number | undefined, batch: number, backend: BackendName): number => {
+  if (isOnnxBackend(backend) && flag !== undefined && flag > 1) {
+    throw new ShardError(`--workers ${flag}: ${backend} trains in one process (ONNX Runtime threads over all cores itself); drop --workers or use --backend wasm for data-parallel workers`);
+  }
+  return replicaCount(flag, batch, backend === 'webgpu' || isOnnxBackend(backend) ? 1 : availableParallelism());
+};
 
 /** chooseWorkers, with a bad --workers as a flag problem. */
 export const workersFlag = (flag: number | undefined, batch: number, backend: BackendName): E.Either<string, number> => {

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName, TfBackendName } from '../primitives/attrs.ts';
+import type { BackendName, OnnxBackendName, TfBackendName } from '../primitives/attrs.ts';
 import { GraphError } from '../ir/errors.ts';
-import { onnxEngine } from './onnx/engine.ts';
+import { onnxEngine, providerOf } from './onnx/engine.ts';
 
-export type { BackendName, TfBackendName };
-export const backendNames: readonly BackendName[] = ['webgpu', 'wasm', 'cpu', 'onnx-cpu'];
+export type { BackendName, OnnxBackendName, TfBackendName };
+export const backendNames: readonly BackendName[] = ['webgpu', 'wasm', 'cpu', 'onnx-cpu', 'onnx-webgpu'];
 
 /** Backends that run a whole plan as one ONNX model on ONNX Runtime, not op by op on tfjs. */
-export const isOnnxBackend = (name: BackendName): name is 'onnx-cpu' => name === 'onnx-cpu';
+export const isOnnxBackend = (name: BackendName): name is OnnxBackendName => name === 'onnx-cpu' || name === 'onnx-webgpu';
 
 export const parseBackendName = (name: string): BackendName => {
   if ((backendNames as readonly string[]).includes(name)) return name as BackendName;
@@ -36,9 +36,12 @@ const load = (name: BackendName): Promise<void> => {
   if (existing) return existing;
   const p = (async () => {
     if (isOnnxBackend(name)) {
-      if (!onnxEngine()) {
+      const engine = onnxEngine();
+      if (!engine) {
         throw new GraphError('backend', name, 'ONNX Runtime is not installed in this process: in Node call installOnnxRuntime() from detailflow/node first (the CLI does), or use --backend wasm');
       }
+      const problem = await engine.probe(providerOf(name));
+      if (problem) throw new GraphError('backend', name, `${problem}; use --backend onnx-cpu or wasm`);
       return;
     }
     if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
@@ -102,11 +105,22 @@ export const preferBackend = (name: BackendName | undefined): void => {
 };
 
 /**
- * `prefer` (by default the one set with preferBackend) if any; else webgpu when a hardware
- * adapter exists; else wasm. A software adapter (lavapipe, SwiftShader) runs WebGPU correctly
- * but about 7x slower than wasm on the same CPU, so it is used only when asked for.
+ * What the default is chosen for. Inference (the default) is short: a few calls of each plan,
+ * where ONNX Runtime's session creation and first runs cost more than they save. Training runs
+ * the same few plans thousands of times, where onnx-cpu's whole-graph sessions win (see the
+ * README's `bench train`).
  */
-export const defaultBackend = async ({ prefer = preferred }: { readonly prefer?: BackendName } = {}): Promise<BackendName> => {
+export type Workload = 'inference' | 'training';
+
+/**
+ * `prefer` (by default the one set with preferBackend) if any; else webgpu when a hardware
+ * adapter exists; else, for training, onnx-cpu when ONNX Runtime is installed; else wasm. A
+ * software adapter (lavapipe, SwiftShader) runs WebGPU correctly but about 7x slower than wasm
+ * on the same CPU, so it is used only when asked for.
+ */
+export const defaultBackend = async (
+  { prefer = preferred, workload = 'inference' }: { readonly prefer?: BackendName; readonly workload?: Workload } = {},
+): Promise<BackendName> => {
   if (prefer) return prefer;
   const g = gpu();
   if (g) {
@@ -115,5 +129,5 @@ export const defaultBackend = async ({ prefer = preferred }: { readonly prefer?:
       if (a && !isSoftwareAdapter(a)) return 'webgpu';
     } catch { /* no adapter: fall through */ }
   }
-  return 'wasm';
+  return workload === 'training' && onnxEngine() ? 'onnx-cpu' : 'wasm';
 };

@@ -7,7 +7,7 @@ import { registry } from '../primitives/registry.ts';
 import type { Value } from '../primitives/primitive.ts';
 import { isKey, type Key } from '../random/key.ts';
 import { flatten, unflatten, type Tree, type TreeDef } from '../tree/tree.ts';
-import { activate, defaultBackend, isOnnxBackend, parseBackendName, useBackend, type BackendName, type TfBackendName } from './backend.ts';
+import { activate, defaultBackend, isOnnxBackend, parseBackendName, useBackend, type BackendName, type OnnxBackendName, type TfBackendName } from './backend.ts';
 import { DeviceArray, isDeviceArray, type DeviceBuffer } from './device-array.ts';
 import type { PreparedOnnx } from './onnx/run.ts';
 import { tensorOf, wrapTensor } from './tensor-buffer.ts';
@@ -155,11 +155,11 @@ export class Compiled<R, H extends string = never> {
   }
 
   /** The whole graph of this signature as one ONNX model and one session, cached; host steps and arguments fed per run. */
-  async #runOnnx(backend: BackendName, args: readonly unknown[]): Promise<Materialized<R>> {
+  async #runOnnx(backend: OnnxBackendName, args: readonly unknown[]): Promise<Materialized<R>> {
     const { cached, leaves } = this.#traced(args);
     const runner = await onnxRunner();
     if (!cached.onnx) {
-      const made = runner.prepareOnnx(cached.plan, cached.avals, this.#opts.name);
+      const made = runner.prepareOnnx(cached.plan, cached.avals, this.#opts.name, backend);
       cached.onnx = made;
       // a refused model is not cached: the next call tries (and reports) again
       made.catch(() => { if (cached.onnx === made) cached.onnx = undefined; });
@@ -222,10 +222,10 @@ export class Compiled<R, H extends string = never> {
 const checkOutputs = async (outs: readonly DeviceBuffer[], p: PreparedOnnx, numerics: boolean): Promise<void> => {
   for (const [j, o] of p.program.outputs.entries()) {
     if (outs[j].shape.join() !== o.shape.join()) {
-      throw new GraphError('shape', 'onnx-cpu', `output ${j}: executed shape [${outs[j].shape}] differs from the shape rule's [${o.shape}]`);
+      throw new GraphError('shape', p.backend, `output ${j}: executed shape [${outs[j].shape}] differs from the shape rule's [${o.shape}]`);
     }
     if (numerics && o.dtype === 'float32' && (await outs[j].read()).some((v) => !Number.isFinite(v))) {
-      throw new GraphError('nonfinite', 'onnx-cpu', `output ${j} holds a non-finite value (run on cpu with checkNumerics to name the op that produced it)`);
+      throw new GraphError('nonfinite', p.backend, `output ${j} holds a non-finite value (run on cpu with checkNumerics to name the op that produced it)`);
     }
   }
 };

@@ -1,5 +1,5 @@
 import { compile, release, toHost } from '../compile/compile.ts';
-import { backendAvailable, type BackendName } from '../compile/backend.ts';
+import { backendAvailable, isOnnxBackend, type BackendName } from '../compile/backend.ts';
 import { hostArray, type HostArray } from '../ir/host-array.ts';
 import type { Node } from '../ir/node.ts';
 import { mean, square } from '../ops/index.ts';
@@ -14,7 +14,7 @@ export interface BackendReport {
   readonly name: BackendName;
   readonly ok: boolean;
   readonly adapter?: string;
-  /** The ONNX Runtime binding and its threads (onnx-cpu). */
+  /** The ONNX Runtime binding and its threads (onnx-cpu, onnx-webgpu). */
   readonly runtime?: string;
   /** Largest |difference| against the cpu backend over the block's output, loss and gradients. */
   readonly maxAbsDiff?: number;
@@ -65,7 +65,7 @@ export const doctor = async (
       reports.push({ name, ok: false, error: webgpu.error ?? 'WebGPU is not available' });
       continue;
     }
-    if (name === 'onnx-cpu' && !ort.ok) {
+    if (isOnnxBackend(name) && !ort.ok) {
       reports.push({ name, ok: false, error: ort.error ?? 'ONNX Runtime is not available' });
       continue;
     }
@@ -76,7 +76,7 @@ export const doctor = async (
     }
     try {
       const r = name === 'cpu' ? reference : await runOn(name);
-      reports.push({ name, ok: true, ...(name === 'webgpu' ? { adapter: webgpu.adapter } : {}), ...(name === 'onnx-cpu' ? { runtime: ort.runtime } : {}), maxAbsDiff: maxDiff(r.leaves, reference.leaves), ms: r.ms });
+      reports.push({ name, ok: true, ...(name === 'webgpu' ? { adapter: webgpu.adapter } : {}), ...(isOnnxBackend(name) ? { runtime: name === 'onnx-webgpu' ? `${ort.runtime}, WebGPU execution provider` : ort.runtime } : {}), maxAbsDiff: maxDiff(r.leaves, reference.leaves), ms: r.ms });
     } catch (e) {
       reports.push({ name, ok: false, error: e instanceof Error ? e.message : String(e) });
     }

@@ -5,10 +5,11 @@
  * tests, examples) call installOnnxRuntime() once, which registers it there.
  */
 import { availableParallelism } from 'node:os';
+import pkg from 'onnx-proto';
 import type { DType, HostData } from '../ir/dtype.ts';
 import type { HostArray } from '../ir/host-array.ts';
 import type { DeviceBuffer } from '../compile/device-array.ts';
-import { onnxEngine, registerOnnxEngine, type OnnxEngine, type OnnxSession } from '../compile/onnx/engine.ts';
+import { onnxEngine, registerOnnxEngine, type OnnxEngine, type OnnxProvider, type OnnxSession } from '../compile/onnx/engine.ts';
 
 export interface OnnxInstall {
   readonly ok: boolean;
@@ -23,6 +24,8 @@ export interface OnnxRuntimeOptions {
 }
 
 type Ort = typeof import('onnxruntime-node');
+// onnx-proto is CommonJS (protobufjs static code): its namespace comes through the default export
+const { onnx } = pkg;
 type OrtTensor = InstanceType<Ort['Tensor']>;
 
 let pending: Promise<OnnxInstall> | undefined;
@@ -54,7 +57,28 @@ async function install(opts: OnnxRuntimeOptions): Promise<OnnxInstall> {
 
 const ortTypes = { float32: 'float32', int32: 'int32', bool: 'bool' } as const;
 
+/** A one-node model (Identity, float32 [1]): enough to make ONNX Runtime create its WebGPU device. */
+const identityModel = (): Uint8Array => {
+  const vi = (name: string) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }] } } } });
+  return onnx.ModelProto.encode({
+    irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
+    graph: { name: 'probe', node: [{ opType: 'Identity', input: ['x'], output: ['y'] }], input: [vi('x')], output: [vi('y')] },
+  }).finish();
+};
+
+/** Whether ONNX Runtime's WebGPU EP runs here: its binary has it (Linux x64, Windows, macOS) and Dawn finds an adapter. */
+const probeWebGPU = async (ort: Ort): Promise<string | undefined> => {
+  try {
+    const s = await ort.InferenceSession.create(identityModel(), { executionProviders: ['webgpu'], logSeverityLevel: 4 });
+    await s.release();
+    return undefined;
+  } catch (e) {
+    return `ONNX Runtime's WebGPU execution provider is unavailable here (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
+  }
+};
+
 function ortEngine(ort: Ort, threads: number): OnnxEngine {
+  const probes = new Map<OnnxProvider, Promise<string | undefined>>();
   const tensors = new WeakMap<DeviceBuffer, OrtTensor>();
   let live = 0;
   const wrap = (t: OrtTensor): DeviceBuffer => {
@@ -92,8 +116,18 @@ function ortEngine(ort: Ort, threads: number): OnnxEngine {
     upload: (h: HostArray) => wrap(new ort.Tensor(ortTypes[h.dtype], h.data as never, [...h.shape])),
     owns: (b) => tensors.has(b),
     liveBuffers: () => live,
-    createSession: async (model): Promise<OnnxSession> => {
+    probe: (provider) => {
+      let p = probes.get(provider);
+      if (!p) {
+        p = provider === 'cpu' ? Promise.resolve(undefined) : probeWebGPU(ort);
+        probes.set(provider, p);
+      }
+      return p;
+    },
+    createSession: async (model, provider): Promise<OnnxSession> => {
       const s = await ort.InferenceSession.create(model, {
+        // nodes the WebGPU EP does not implement fall back to the CPU EP within the same session
+        executionProviders: provider === 'webgpu' ? ['webgpu', 'cpu'] : ['cpu'],
         intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
         // ONNX Runtime's own log would print a refused node to stderr from native code; the
         // thrown error carries the same message, which the compiler turns into one that names the primitive

@@ -57,5 +57,8 @@ export type PrimNode<P extends Prim = Prim> = Node<P, PrimAttrs[P]>;
 /** The tfjs backends (webgpu, wasm, cpu): a plan runs on them op by op, and a primitive may have a custom kernel for one. */
 export type TfBackendName = 'webgpu' | 'wasm' | 'cpu';
 
-/** The backends a plan can run on: the tfjs ones, and ONNX Runtime on CPU (the whole graph as one ONNX model). */
-export type BackendName = TfBackendName | 'onnx-cpu';
+/** ONNX Runtime with its CPU engine or its WebGPU execution provider: the whole graph as one ONNX model. */
+export type OnnxBackendName = 'onnx-cpu' | 'onnx-webgpu';
+
+/** The backends a plan can run on: the tfjs ones, and the ONNX Runtime ones. */
+export type BackendName = TfBackendName | OnnxBackendName;

@@ -69,7 +69,7 @@ test('demo: an unwritable output folder, a missing model file and a bad backend 
     [['--out', path.join(file, 'out')], 2, /--out .*a-file.out: .*a part of .*a-file.* is a file, not a directory; choose another folder/],
     [['--out', path.join(dir, 'o1'), '--ar', path.join(dir, 'missing.safetensors')], 1, /there is no file at .*missing\.safetensors: pass the path of an AR model checkpoint/],
     [['--out', path.join(dir, 'o2'), '--tokenizer', file], 1, /a-file: /],
-    [['--out', path.join(dir, 'o3'), '--backend', 'gpu9000'], 2, /--backend: expected one of webgpu, wasm, cpu, onnx-cpu, got 'gpu9000'/],
+    [['--out', path.join(dir, 'o3'), '--backend', 'gpu9000'], 2, /--backend: expected one of webgpu, wasm, cpu, onnx-cpu, onnx-webgpu, got 'gpu9000'/],
     [['--per-class', '0'], 2, /--per-class: expected an integer in 1\.\.64, got 0/],
   ];
   for (const [argv, expected, message] of cases) {

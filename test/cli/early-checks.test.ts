@@ -44,7 +44,7 @@ test('--backend bogus exits 2 naming the backends, before any model is loaded (e
   for (const [cmd, argv] of cases) {
     const r = await run(cmd, [...argv, '--backend', 'bogus']);
     assert.equal(r.code, 2, `${cmd.name}: ${r.err}`);
-    assert.match(r.err, /--backend: expected one of webgpu, wasm, cpu, onnx-cpu, got 'bogus'/, cmd.name);
+    assert.match(r.err, /--backend: expected one of webgpu, wasm, cpu, onnx-cpu, onnx-webgpu, got 'bogus'/, cmd.name);
   }
   assert.deepEqual(await readdir(dir), ['a-file'], 'nothing was written');
 });

@@ -93,7 +93,7 @@ test('DETAILFLOW_BACKEND is read at the CLI edge: the default backend a command 
     process.env['DETAILFLOW_BACKEND'] = 'tpu';
     const io = memoryIO();
     assert.equal(await dispatch(['which'], io, shows), 1);
-    assert.deepEqual(io.stderr, ["detailflow which: backend: unknown backend 'tpu'; choose one of webgpu, wasm, cpu, onnx-cpu"]);
+    assert.deepEqual(io.stderr, ["detailflow which: backend: unknown backend 'tpu'; choose one of webgpu, wasm, cpu, onnx-cpu, onnx-webgpu"]);
   } finally {
     if (saved === undefined) delete process.env['DETAILFLOW_BACKEND'];
     else process.env['DETAILFLOW_BACKEND'] = saved;

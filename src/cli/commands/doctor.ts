@@ -44,10 +44,10 @@ export const doctorCommand: Command = {
     }
     io.out('detailflow doctor: one transformer block (width 32, 4 heads, batch 2 x 8 tokens), forward and backward');
     for (const r of reports) {
-      if (!r.ok) io.out(`  ${r.name.padEnd(8)} FAILED  ${r.error}`);
+      if (!r.ok) io.out(`  ${r.name.padEnd(11)} FAILED  ${r.error}`);
       else {
         const diff = r.maxAbsDiff === undefined ? '' : `max |diff| vs cpu ${r.maxAbsDiff.toExponential(2)}${r.maxAbsDiff > TOLERANCE ? ' (TOO LARGE)' : ''}`;
-        io.out(`  ${r.name.padEnd(8)} ok      ${diff}  ${r.ms?.toFixed(1)} ms${r.adapter ? `  adapter: ${r.adapter}` : ''}${r.runtime ? `  runtime: ${r.runtime}` : ''}`);
+        io.out(`  ${r.name.padEnd(11)} ok      ${diff}  ${r.ms?.toFixed(1)} ms${r.adapter ? `  adapter: ${r.adapter}` : ''}${r.runtime ? `  runtime: ${r.runtime}` : ''}`);
       }
     }
     io.out(`default backend here: ${chosen} (override with --backend or DETAILFLOW_BACKEND)`);

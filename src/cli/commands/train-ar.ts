@@ -29,7 +29,8 @@ RUN_DIR that holds a run is refused without --resume, and --force moves that run
 RUN_DIR/previous-<n>/ first. --workers N trains data-parallel over N worker threads, each on its
 own backend with B / N of the batch (N must divide it); the result equals one worker's up to float
 rounding. Default: one per CPU core (reduced to a divisor of the batch) on wasm and cpu, 1 on
-webgpu. --resume is bit-exact with the same N.`;
+webgpu and the ONNX backends. --resume is bit-exact with the same N. The default backend is webgpu
+on a hardware GPU, else onnx-cpu where ONNX Runtime is installed (about 2x wasm here), else wasm.`;
 
 /** The AR config over the codes file's shape; a given vocab/tokens/group/causal must agree with it. */
 const arConfigFor = (raw: unknown, shape: CodesShape): E.Either<string[], ArConfig> => {
@@ -74,7 +75,7 @@ export const trainArCommand: Command = {
     if (problems.length || E.isLeft(ac) || E.isLeft(tc)) return configProblems(io, 'train-ar', problems);
     const cfg = ac.right;
     const train = tc.right;
-    const backend = await chooseBackend(f.backend);
+    const backend = await chooseBackend(f.backend, { workload: 'training' });
     const run = arRun(arModel(cfg), train, codes, backend);
     const { state, start } = await startingPoint(f.resume, file, AR_KIND, run.initState(run.initParams()), io);
     const workers = workersFlag(f.workers, train.batchSize, backend);

@@ -39,8 +39,10 @@ moves that run into RUN_DIR/previous-<n>/ first; --init starts from another toke
 (same configuration) with a fresh optimiser.
 --workers N trains data-parallel over N worker threads, each on its own backend with B / N of the
 batch (N must divide it); the result equals one worker's up to float rounding. Default: one per
-CPU core (reduced to a divisor of the batch) on wasm and cpu, 1 on webgpu. --resume is bit-exact
-with the same N; another N continues the same run up to float rounding.`;
+CPU core (reduced to a divisor of the batch) on wasm and cpu, 1 on webgpu and the ONNX backends
+(ONNX Runtime threads within one session). --resume is bit-exact with the same N; another N
+continues the same run up to float rounding. The default backend is webgpu on a hardware GPU,
+else onnx-cpu where ONNX Runtime is installed (about 2x wasm here), else wasm.`;
 
 import { TOKENIZER_KIND, loadTeacher, loadTokenizer } from '../models.ts';
 import { checkTrees } from '../../train/checkpoint.ts';
@@ -80,7 +82,7 @@ export const trainTokenizerCommand: Command = {
     const claim = await claimRunDir(f.out!, { checkpoint: 'tokenizer.safetensors', extra: /^recon-\d+\.png$/ }, f, io);
     if (E.isLeft(claim)) { io.err(`detailflow train-tokenizer: ${claim.left}`); return 2; }
     const { dir, file, moved } = claim.right;
-    const backend = await chooseBackend(f.backend);
+    const backend = await chooseBackend(f.backend, { workload: 'training' });
     const data = await loadSplit(f.data, 'train');
     const test = await loadSplit(f.data, 'test');
     if (data.channels !== cfg.channels || data.height !== cfg.size) {
