@@ -26,12 +26,24 @@ export interface GenerationFigures {
   readonly precisionRecall?: PrecisionRecall;
 }
 
+/**
+ * The metric's floor: FD between two disjoint sets of real images of the same size (the first
+ * training images against the test images), so that a reader knows what an rFD or gFD of "as
+ * good as real data" reads at this sample count.
+ */
+export interface FloorFigures {
+  readonly fd: number;
+  /** Training images against this many test images. */
+  readonly images: number;
+}
+
 export interface EvalReport {
   readonly backend: string;
   readonly seed: number;
   readonly tokenizer: string;
   readonly evaluator: { readonly file: string; readonly referenceAccuracy: number; readonly referenceImages: number; readonly featureDim: number };
   readonly reconstruction: ReconstructionFigures;
+  readonly floor?: FloorFigures;
   readonly ar?: string;
   readonly generation?: GenerationFigures;
 }
@@ -49,6 +61,7 @@ export const formatEvalReport = (r: EvalReport): string[] => {
     `reconstruction (all tokens, full size), ${rec.images} test images: rFD ${rec.rfd.toFixed(3)} (${rec.images} reconstructions vs ${rec.images} originals), `
       + `PSNR ${rec.psnr.toFixed(2)} dB (mean of ${rec.images}), ${ms(rec.secondsPerImage)}`,
     ...(rec.precisionRecall ? [`  reconstructions: ${pr(rec.precisionRecall)}`] : []),
+    ...(r.floor ? [`floor of the metric: FD ${r.floor.fd.toFixed(3)} between ${r.floor.images} training images and the ${r.floor.images} test images (real against real: what 0 reads as here)`] : []),
   ];
   const g = r.generation;
   if (!g) return lines;

@@ -1,6 +1,7 @@
 /**
  * The shared training loop: runs steps [start, total), logs, checkpoints every `every` steps and
- * at the end, and stops on a non-finite loss naming the step and the last good checkpoint.
+ * at the end, and stops on a non-finite loss or loss term (any metric of the step) naming the
+ * terms, the step and the last good checkpoint, which it leaves as it is.
  * Everything random in a step must derive from (run key, step), so that a resumed run repeats an
  * uninterrupted one exactly; the loop itself holds no randomness.
  */
@@ -17,10 +18,15 @@ export interface LoopOptions<S> {
 }
 
 export class NonFiniteLossError extends Error {
+  /** The metrics that were NaN or infinite, e.g. ['mse', 'loss']. */
+  readonly terms: readonly string[];
+
   constructor(readonly step: number, readonly lastCheckpoint: string | undefined, readonly metrics: Record<string, number>) {
-    super(`the loss became non-finite at step ${step} (${JSON.stringify(metrics)}); `
-      + (lastCheckpoint ? `the last good checkpoint is ${lastCheckpoint}; resume from it with a lower learning rate` : 'no checkpoint was written yet'));
+    const terms = Object.keys(metrics).filter((k) => !Number.isFinite(metrics[k]));
+    super(`${terms.map((k) => `'${k}' = ${metrics[k]}`).join(', ')} at step ${step + 1}: the run stopped before applying it (all terms: ${JSON.stringify(metrics)}); `
+      + (lastCheckpoint ? `the last good checkpoint is ${lastCheckpoint}; resume from it with a lower learning rate` : 'no checkpoint was written yet; start again with a lower learning rate'));
     this.name = 'NonFiniteLossError';
+    this.terms = terms;
   }
 }
 
@@ -30,7 +36,7 @@ export const trainLoop = async <S>(o: LoopOptions<S>): Promise<{ state: S; lastC
   for (let i = o.start; i < o.total; i++) {
     const r = await o.step(state, i);
     const loss = r.metrics[o.lossKey ?? 'loss'];
-    if (!Number.isFinite(loss)) throw new NonFiniteLossError(i, last, r.metrics);
+    if (!Number.isFinite(loss) || Object.values(r.metrics).some((v) => !Number.isFinite(v))) throw new NonFiniteLossError(i, last, r.metrics);
     state = r.state;
     o.onMetrics?.(i + 1, r.metrics);
     if ((i + 1) % o.checkpointEvery === 0 || i + 1 === o.total) last = await o.save(state, i + 1);

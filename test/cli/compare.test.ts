@@ -19,8 +19,10 @@ test('compare --budget smoke trains and scores every variant, one finite row eac
   const dir = await tempDir('compare');
   const r = await run(['compare', '--budget', 'smoke', '--backend', 'wasm', '--out', dir, '--json']);
   assert.equal(r.code, 0, r.err);
-  const report = JSON.parse(r.out) as { budget: { name: string; samples: number; limit: number }; rows: Record<string, number | string>[] };
+  const report = JSON.parse(r.out) as { budget: { name: string; samples: number; limit: number }; floor: { fd: number; images: number }; rows: Record<string, number | string>[] };
   assert.equal(report.budget.name, 'smoke');
+  assert.equal(report.floor.images, report.budget.limit);
+  assert.ok(Number.isFinite(report.floor.fd) && report.floor.fd >= 0, `floor ${report.floor.fd}`);
   assert.deepEqual(report.rows.map((row) => row.variant), variantNames);
   for (const row of report.rows) {
     for (const k of NUMERIC) assert.ok(Number.isFinite(row[k]), `${row.variant}.${k} = ${row[k]}`);
@@ -41,9 +43,10 @@ test('compare --budget smoke trains and scores every variant, one finite row eac
   assert.match(again.err, /compare no-align: loaded/);
   const lines = again.out.split('\n');
   assert.match(lines[0], /budget smoke.*on 4 reconstructed test images.*gFD on 4 class-balanced samples/);
-  assert.match(lines[1], /^variant\s+tokens\s+passes/);
-  assert.match(lines[2], /^raster\s+64\s+64\s/);
-  assert.match(lines[3], /^no-align\s/);
+  assert.equal(lines[1], `floor of the metric: FD ${report.floor.fd.toFixed(2)} between 4 training images and the 4 test images (real against real)`);
+  assert.match(lines[2], /^variant\s+tokens\s+passes/);
+  assert.match(lines[3], /^raster\s+64\s+64\s/);
+  assert.match(lines[4], /^no-align\s/);
   const rfd = (name: string) => report.rows.find((row) => row.variant === name)!.rfd as number;
   assert.ok(again.out.includes(rfd('raster').toFixed(2)), 'a loaded variant reconstructs as it did when trained');
 });

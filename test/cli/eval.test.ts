@@ -62,6 +62,9 @@ test('eval scores the shipped tokenizer and an AR checkpoint on a tiny limit, ea
   assert.ok(j.reconstruction.psnr > 12, `PSNR ${j.reconstruction.psnr}`);
   assert.ok(Number.isFinite(j.reconstruction.rfd) && j.reconstruction.rfd >= 0);
   assert.ok(j.generation.gfd > 1.5 * j.reconstruction.rfd, `an untrained AR model's noise (gFD ${j.generation.gfd}) should be far from the data, farther than reconstructions (rFD ${j.reconstruction.rfd})`);
+  // the floor: real against real at the same count, below what an untrained AR model reaches
+  assert.equal(j.floor.images, 12);
+  assert.ok(Number.isFinite(j.floor.fd) && j.floor.fd >= 0 && j.floor.fd < j.generation.gfd, `floor FD ${j.floor.fd}, gFD ${j.generation.gfd}`);
   assert.deepEqual([j.generation.precisionRecall.k, j.generation.precisionRecall.generated, j.generation.precisionRecall.real], [3, 10, 12]);
   // the text form, same seed: the same figures, each stating its sample count
   const t = await run(['eval', '--tokenizer', TOKENIZER, '--limit', '12', '--batch', '6', '--backend', 'wasm']);
@@ -69,6 +72,7 @@ test('eval scores the shipped tokenizer and an AR checkpoint on a tiny limit, ea
   assert.match(t.out, new RegExp(`rFD ${j.reconstruction.rfd.toFixed(3)} \\(12 reconstructions vs 12 originals\\)`));
   assert.match(t.out, /PSNR [\d.]+ dB \(mean of 12\), [\d.]+ ms per image/);
   assert.match(t.out, /accurate on the 12 test images/);
+  assert.match(t.out, new RegExp(`floor of the metric: FD ${j.floor.fd.toFixed(3)} between 12 training images and the 12 test images`));
   assert.doesNotMatch(t.out, /gFD/);
 });
 

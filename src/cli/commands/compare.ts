@@ -15,6 +15,8 @@ import { scoreVariant, type VariantRow } from '../../experiments/score-variant.t
 import { formatCompareTable } from '../../experiments/compare-table.ts';
 import { decodeVariant, encodeVariant } from '../../detailflow/baselines/variant-file.ts';
 import { extractFeatureSet, featureExtractor } from '../../eval/evaluator/features.ts';
+import { gaussianOf } from '../../eval/feature-stats.ts';
+import { frechetDistance } from '../../eval/frechet.ts';
 
 const DEFAULT_TEACHER = 'models/teacher.safetensors';
 
@@ -104,6 +106,10 @@ export const compareCommand: Command = {
     const ex = featureExtractor(evaluator.net, evaluator.params, { backend });
     const rows: VariantRow[] = [];
     const real = await extractFeatureSet(ex, testImages, [test.channels, test.height, test.width], budget.batch);
+    // the metric's floor: as many training images against the same test images
+    const floorImages = Math.min(m, train.count);
+    const trainReal = await extractFeatureSet(ex, train.images.subarray(0, floorImages * per), [test.channels, test.height, test.width], budget.batch);
+    const floor = { fd: frechetDistance(gaussianOf(trainReal.stats), gaussianOf(real.stats)), images: floorImages };
     for (const v of picked.variants) {
       const file = dir === undefined ? undefined : path.join(dir, `${v.name}.safetensors`);
       const reused = f.reuse && file ? await savedVariant(file, v, budget, io.err) : undefined;
@@ -124,12 +130,12 @@ export const compareCommand: Command = {
       rows.push(row);
       io.err(`compare ${v.name}: ${reused ? 'loaded' : 'trained'}; rFD ${row.rfd.toFixed(2)}, gFD ${row.gfd.toFixed(2)}, ${row.imagesPerSecond.toFixed(1)} images/s`);
     }
-    const report = { budget, backend, teacher: teacher !== undefined, rows };
+    const report = { budget, backend, teacher: teacher !== undefined, floor, rows };
     if (dir) {
       const w = await writeFileAtomic(path.join(dir, 'compare.json'), new TextEncoder().encode(`${JSON.stringify(report, null, 1)}\n`));
       if (E.isLeft(w)) throw new RunError(w.left.message);
     }
-    io.out(f.json ? JSON.stringify(report) : formatCompareTable(rows, backend).join('\n'));
+    io.out(f.json ? JSON.stringify(report) : formatCompareTable(rows, backend, floor).join('\n'));
     return 0;
   },
 };

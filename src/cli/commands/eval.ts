@@ -120,6 +120,10 @@ export const evalCommand: Command = {
     };
     const real = await phase('test images', m, (on) => extractFeatureSet(ex, images, [tc.channels, tc.size, tc.size], batch, on));
     const refAcc = classAccuracy(real.predictions, test.labels.subarray(0, m), ec.classes).accuracy;
+    // the floor: as many training images as test images, through the same features
+    const train = await loadSplit(f.data, 'train');
+    const trainReal = await phase('training images (floor)', Math.min(m, train.count), (on) => extractFeatureSet(ex, train.images.subarray(0, Math.min(m, train.count) * per), [tc.channels, tc.size, tc.size], batch, on));
+    const floor = { fd: fd(trainReal, real), images: Math.min(m, train.count) };
     const rec = await phase('reconstruction', m, (on) => evaluateReconstruction(tokenizer, ex, images, batch, { backend }, on));
     const withPr = f['precision-recall'] === true;
     let generation: GenerationFigures | undefined;
@@ -142,7 +146,7 @@ export const evalCommand: Command = {
         images: rec.images, rfd: fd(real, rec.features), psnr: rec.psnr, secondsPerImage: rec.seconds / rec.images,
         ...(withPr ? { precisionRecall: precisionRecall(real.features, rec.features.features, ex.featureDim) } : {}),
       },
-      ...(ar && arFile !== undefined ? { ar: path.basename(arFile) } : {}), ...(generation ? { generation } : {}),
+      floor, ...(ar && arFile !== undefined ? { ar: path.basename(arFile) } : {}), ...(generation ? { generation } : {}),
     };
     io.out(f.json ? JSON.stringify(report) : formatEvalReport(report).join('\n'));
     return 0;
