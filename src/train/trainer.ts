@@ -13,6 +13,7 @@ import type { Tree } from '../tree/tree.ts';
 import { packMetrics, unpackMetrics } from './metrics.ts';
 import type { Optimizer } from './optimizer.ts';
 import { applyGradients, gradientsWithAux } from './train-step.ts';
+import { add } from '../ops/index.ts';
 
 /**
  * A training state by part: the parameters, the optimiser state and whatever the objective
@@ -41,10 +42,31 @@ export interface LossValue {
   readonly terms: Readonly<Record<string, Node>>;
 }
 
-/** State updated after each parameter update, beside `params` and `opt` (e.g. an EMA of the parameters). */
+/**
+ * State updated after each parameter update, beside `params` and `opt` (e.g. an EMA of the
+ * parameters, or EMAs of the step's own loss terms such as LeCAM's discriminator means).
+ */
 export interface Carry {
   init(params: object): Readonly<Record<string, object>>;
-  update(carried: Readonly<Record<string, Tree<Node>>>, params: Tree<Node>): Readonly<Record<string, Tree<Node>>>;
+  update(carried: Readonly<Record<string, Tree<Node>>>, params: Tree<Node>, terms: Readonly<Record<string, Node>>): Readonly<Record<string, Tree<Node>>>;
+}
+
+/**
+ * A second player trained in the same step (a GAN's discriminator): its parameters live in the
+ * state under `key` and its optimiser state under `${key}Opt`, with its own optimiser and
+ * clipping. The objective's `adversaryTotal` is its loss. Both players differentiate one sum
+ * (generator loss + adversary loss): each loss must stop the gradient of the other player's
+ * values it reads (the generator's term reads the adversary through stopGradient, the
+ * adversary's term reads the detached reconstruction), so each player gets only its own
+ * loss's gradient, as with two optimisers stepping on the same batch.
+ */
+export interface Adversary {
+  readonly key: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the state type is the optimiser's own business
+  readonly optimizer: Optimizer<any>;
+  readonly clip?: number;
+  /** The adversary's initial parameters (host arrays). */
+  init(): object;
 }
 
 export interface Objective<V, X extends StepArrays> {
@@ -54,8 +76,10 @@ export interface Objective<V, X extends StepArrays> {
   readonly optimizer: Optimizer<any>;
   /** Clip gradients to this global L2 norm before the update. */
   readonly clip?: number;
-  loss(variant: V, params: Tree<Node>, x: Traced<X>): LossValue;
+  /** `state` is the rest of the training state (the adversary's parameters, carried EMAs) as graph values. */
+  loss(variant: V, params: Tree<Node>, x: Traced<X>, state: Readonly<Record<string, Tree<Node>>>): LossValue & { readonly adversaryTotal?: Node };
   readonly carry?: Carry;
+  readonly adversary?: Adversary;
 }
 
 export type Metrics = Readonly<Record<string, number>>;
@@ -86,13 +110,31 @@ export const trainer = <V, X extends StepArrays>(obj: Objective<V, X>, opts: { r
   const metricsOf = (plan: string, m: HostArray): Metrics => unpackMetrics(m, names.get(plan) ?? []);
   type Terms = Readonly<Record<string, Node>>;
   // the traced step arrays have the step arrays' structure (compile rebuilds them leaf by leaf)
-  const gradientsOf = (v: V, x: Tree<Node>, params: Tree<Node>) =>
-    gradientsWithAux<Tree<Node>, [], Terms>((p): [Node, Terms] => { const l = obj.loss(v, p, x as Traced<X>); return [l.total, l.terms]; })(params);
-  const update = (state: StateNodes, grads: Tree<Node>) => {
-    const { params, opt, ...carried } = state;
-    const u = applyGradients(obj.optimizer, obj.clip)(params, opt, grads);
-    const next = obj.carry ? obj.carry.update(carried, u.params) : {};
-    return { state: { ...next, params: u.params, opt: u.state as Tree<Node> }, gradNorm: u.gradNorm, lr: u.lr };
+  const adv = obj.adversary;
+  const advOpt = adv ? `${adv.key}Opt` : '';
+  // the differentiated tree: the parameters, and the adversary's beside them when there is one
+  const gradientsOf = (v: V, x: Tree<Node>, state: StateNodes) => {
+    if (!adv) return gradientsWithAux<Tree<Node>, [], Terms>((p): [Node, Terms] => { const l = obj.loss(v, p, x as Traced<X>, state); return [l.total, l.terms]; })(state.params);
+    const players = { params: state.params, [adv.key]: state[adv.key] };
+    const g = gradientsWithAux<Tree<Node>, [], Terms>((both): [Node, Terms] => {
+      const b = both as StateNodes;
+      const l = obj.loss(v, b.params, x as Traced<X>, { ...state, [adv.key]: b[adv.key] });
+      if (!l.adversaryTotal) throw new Error(`${obj.name}: an objective with an adversary must return adversaryTotal`);
+      return [add(l.total, l.adversaryTotal), { ...l.terms, generatorLoss: l.total, [`${adv.key}Loss`]: l.adversaryTotal }];
+    })(players);
+    const { generatorLoss, ...aux } = g.aux;
+    return { loss: generatorLoss, aux, grads: g.grads };
+  };
+  const update = (state: StateNodes, grads: Tree<Node>, terms: Terms) => {
+    const { params, opt, ...rest } = state;
+    const { [adv?.key ?? '']: advParams, [advOpt]: advState, ...carried } = rest;
+    const g = grads as StateNodes;
+    const u = applyGradients(obj.optimizer, obj.clip)(params, opt, adv ? g.params : grads);
+    const a = adv ? applyGradients(adv.optimizer, adv.clip)(advParams, advState, g[adv.key]) : undefined;
+    const next = obj.carry ? obj.carry.update(carried, u.params, terms) : {};
+    const played = adv && a ? { [adv.key]: a.params, [advOpt]: a.state as Tree<Node> } : {};
+    const advMetrics: Terms = adv && a ? { [`${adv.key}GradNorm`]: a.gradNorm } : {};
+    return { state: { ...next, ...played, params: u.params, opt: u.state as Tree<Node> }, gradNorm: u.gradNorm, lr: u.lr, advMetrics };
   };
 
   const plans = new Map<string, { readonly planCount: number }>();
@@ -105,25 +147,30 @@ export const trainer = <V, X extends StepArrays>(obj: Objective<V, X>, opts: { r
   const stepPlan = (v: V) => {
     const id = `step ${JSON.stringify(v)}`;
     return planFor(id, () => compile((state: StateNodes, x: Tree<Node>): Updated => {
-      const g = gradientsOf(v, x, state.params);
-      const u = update(state, g.grads);
-      return { state: u.state, metrics: packed(id, { ...g.aux, loss: g.loss, gradNorm: u.gradNorm, lr: u.lr }) };
+      const g = gradientsOf(v, x, state);
+      const u = update(state, g.grads, g.aux);
+      return { state: u.state, metrics: packed(id, { ...g.aux, ...u.advMetrics, loss: g.loss, gradNorm: u.gradNorm, lr: u.lr }) };
     }, { ...base, name: `${obj.name}-step`, donate: [0], hostOutputs: ['metrics'] }));
   };
   const gradientsPlan = (v: V) => {
     const id = `gradients ${JSON.stringify(v)}`;
     return planFor(id, () => compile((params: Tree<Node>, x: Tree<Node>): { readonly grads: Tree<Node>; readonly metrics: Node } => {
-      const g = gradientsOf(v, x, params);
+      if (adv) throw new Error(`${obj.name}: data-parallel replicas do not train an adversary yet; train with one worker`);
+      const g = gradientsOf(v, x, { params });
       return { grads: g.grads, metrics: packed(id, { ...g.aux, loss: g.loss }) };
     }, { ...base, name: `${obj.name}-gradients`, hostOutputs: ['grads', 'metrics'] }));
   };
   const applyPlan = () => planFor('apply', () => compile((state: StateNodes, grads: Tree<Node>): Updated => {
-    const u = update(state, grads);
+    // the replicas' loss terms stay on their side: a carry that reads them needs one worker
+    const u = update(state, grads, {});
     return { state: u.state, metrics: packed('apply', { gradNorm: u.gradNorm, lr: u.lr }) };
   }, { ...base, name: `${obj.name}-update`, donate: [0], hostOutputs: ['metrics'] }));
 
   return {
-    initState: (params) => ({ ...obj.carry?.init(params), params, opt: obj.optimizer.initHost(params) }),
+    initState: (params) => {
+      const played = adv ? (() => { const a = adv.init(); return { [adv.key]: a, [advOpt]: adv.optimizer.initHost(a) }; })() : {};
+      return { ...obj.carry?.init(params), ...played, params, opt: obj.optimizer.initHost(params) };
+    },
     step: async (state, input) => {
       const out = await stepPlan(input.variant).run(state, input.arrays);
       return { state: out.state as TrainState, metrics: metricsOf(`step ${JSON.stringify(input.variant)}`, out.metrics) };

@@ -37,6 +37,12 @@ that step (the learning-rate schedule still spans --steps); --resume continues f
 (its .prev when it is damaged); a RUN_DIR that holds a run is refused without --resume, and --force
 moves that run into RUN_DIR/previous-<n>/ first; --init starts from another tokenizer's parameters
 (same configuration) with a fresh optimiser.
+The adversarial stage (the reference's hinge GAN with DiffAugment, LeCAM and the consistency term)
+is on with "train": {"gan": true, "discStart": S}: from step S a discriminator (the teacher, frozen,
+with spectral-norm heads on its feature maps) trains beside the tokenizer with its own Adam; its
+parameters, optimiser state and LeCAM EMAs are part of the checkpoint. It needs the network teacher
+and one worker. Fields: discWeight (0.2), lecamWeight (0.001), lecamDecay (0.999),
+consistencyWeight (4), discHidden (64).
 --workers N trains data-parallel over N worker threads, each on its own backend with B / N of the
 batch (N must divide it); the result equals one worker's up to float rounding. Default: one per
 CPU core (reduced to a divisor of the batch) on wasm and cpu, 1 on webgpu and the ONNX backends
@@ -108,7 +114,10 @@ export const trainTokenizerCommand: Command = {
     // --init starts from trained parameters (e.g. the shipped model) with a fresh optimiser
     const initial = f.init === undefined ? fresh : await initialParams(moved(f.init), cfg, fresh);
     const { state, start } = await startingPoint(f.resume, file, TOKENIZER_KIND, { ...run.initState(fresh), params: initial }, io);
-    const workers = teacher?.kind === 'precomputed' ? E.right(1) : workersFlag(f.workers, train.batchSize, backend);
+    // the adversarial stage's discriminator and LeCAM EMAs train in one process (the replicas do not carry them)
+    const workers = train.gan && (f.workers ?? 1) > 1
+      ? E.left(`--workers ${f.workers}: the adversarial stage (train.gan) trains with one worker; drop --workers`)
+      : teacher?.kind === 'precomputed' || train.gan ? E.right(1) : workersFlag(f.workers, train.batchSize, backend);
     if (E.isLeft(workers)) return flagProblems(io, 'train-tokenizer', [workers.left], usage);
     io.err(`train-tokenizer: ${describeWorkers(workers.right, train.batchSize)} on ${backend}`);
     const progress = progressReporter(io, { total: train.steps, startStep: start, imagesPerStep: train.batchSize });
@@ -125,7 +134,8 @@ export const trainTokenizerCommand: Command = {
       }
       return saveCheckpoint(dir, 'tokenizer.safetensors', {
         kind: TOKENIZER_KIND,
-        trees: { params: trees.params, opt: trees.opt },
+        // the whole training state: parameters, optimiser, and the adversarial stage's parts when on
+        trees: trees as Readonly<Record<string, Tree<HostArray>>>,
         meta: { config: cfg, train, state: { step: steps }, teacherDim: tk.teacherDim, backend },
       });
     };

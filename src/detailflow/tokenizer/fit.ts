@@ -39,7 +39,8 @@ export const tokenizerRun = (tk: Tokenizer, train: TrainConfig, data: Dataset, o
     const arg = teacher ? teacherArg(teacher, opts.teacher?.params, batch.indices) : E.right(undefined);
     if (E.isLeft(arg)) throw arg.left;
     const warm = c.perceptualWarmup === 0 ? 1 : Math.min(1, (i + 1) / c.perceptualWarmup);
-    return tokenizerStep(tk, planStep(tk, foldIn(runKey, 2), i), batch.images, warm, arg.right);
+    const gate = train.gan ? (i >= train.discStart ? 1 : 0) : undefined;
+    return tokenizerStep(tk, planStep(tk, foldIn(runKey, 2), i), batch.images, warm, arg.right, gate);
   };
   return {
     /** The run's fresh parameters (what the optimiser state is shaped after). */

@@ -33,6 +33,8 @@ export interface StepInputs {
 
 export interface LossTerms {
   readonly total: Node;
+  /** The decoded images [B or 2B, C, dec(t), dec(t)] and their degraded targets (for terms composed on top, e.g. the adversarial stage). */
+  readonly images: { readonly recon: Node; readonly target: Node };
   readonly mse: Node;
   readonly vq: Node;
   readonly commit: Node;
@@ -92,5 +94,5 @@ export const tokenizerLoss = (tk: Tokenizer, t: number) => (p: Params<TokenizerP
     mul(align, c.alignWeight),
     inp.perceptual ? mul(perceptual, mul(inp.perceptual.weight, c.perceptualWeight)) : zero(),
   ].reduce((a, b) => add(a, b));
-  return { total, mse, vq, commit, align, perceptual };
+  return { total, images: { recon, target }, mse, vq, commit, align, perceptual };
 };

@@ -8,6 +8,9 @@ const props = {
   steps: intIn(1, 1e9), batchSize: intIn(1, 65536), lr: numberIn(0, 1), warmupFraction: numberIn(0, 1),
   minLrRatio: numberIn(0, 1), clip: numberIn(0, 1e6), checkpointEvery: intIn(1, 1e9), reconstructionEvery: intIn(0, 1e9),
   seed: intIn(0, 2 ** 31), flip: t.boolean, b1: numberIn(0, 1), b2: numberIn(0, 1),
+  // the adversarial stage (adversarial.ts): off by default; on from step discStart when gan is true
+  gan: t.boolean, discStart: intIn(0, 1e9), discWeight: numberIn(0, 1e6), lecamWeight: numberIn(0, 1e6),
+  lecamDecay: numberIn(0, 1), consistencyWeight: numberIn(0, 1e6), discHidden: intIn(1, 8192),
 } as const;
 
 export type TrainConfig = { readonly [K in keyof typeof props]: t.TypeOf<(typeof props)[K]> };
@@ -17,6 +20,9 @@ export type TrainConfig = { readonly [K in keyof typeof props]: t.TypeOf<(typeof
 export const trainDefaults: TrainConfig = {
   steps: 3000, batchSize: 32, lr: 4e-4, warmupFraction: 0.05, minLrRatio: 0.1, clip: 1, checkpointEvery: 250,
   reconstructionEvery: 500, seed: 0, flip: true, b1: 0.9, b2: 0.95,
+  // the reference's weights (disc_weight 0.2, LeCAM 0.001 with EMA decay 0.999, consistency 4.0);
+  // its discriminator starts at step 40000 of its run
+  gan: false, discStart: 0, discWeight: 0.2, lecamWeight: 0.001, lecamDecay: 0.999, consistencyWeight: 4, discHidden: 64,
 };
 
 export const TrainConfigCodec = configCodec('TrainConfig', props, trainDefaults as never, [], { strict: true });

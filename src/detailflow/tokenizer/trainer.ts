@@ -10,7 +10,9 @@ import type { Objective, StepInput } from '../../train/trainer.ts';
 import type { Params } from '../../nn/module.ts';
 import { samplePrefix, sampleNoiseSpan } from '../api.ts';
 import { vqMixWeights } from '../noise-span.ts';
-import { alignmentTarget, type Teacher } from '../teacher/teacher.ts';
+import { alignmentTarget, type AnyNetworkTeacher, type Teacher } from '../teacher/teacher.ts';
+import { add } from '../../ops/index.ts';
+import { adversarialStage } from './adversarial.ts';
 import type { Tokenizer, TokenizerParams } from './model.ts';
 import { tokenizerLoss } from './objective.ts';
 import type { TrainConfig } from './train-config.ts';
@@ -20,6 +22,8 @@ export interface StepPlan {
   readonly t: number;
   readonly span: O.Option<{ start: number; end: number }>;
   readonly noiseKey: Key;
+  /** The adversarial stage's augmentations. */
+  readonly augKey: Key;
 }
 
 export const planStep = (tk: Tokenizer, runKey: Key, step: number): StepPlan => {
@@ -27,7 +31,7 @@ export const planStep = (tk: Tokenizer, runKey: Key, step: number): StepPlan => 
   const key = foldIn(runKey, step);
   const t = samplePrefix(foldIn(key, 0), { tokens: c.tokens, group: c.group, causal: c.causal, degradeProb: c.degradeProb });
   const span = c.selfCorrection ? sampleNoiseSpan(foldIn(key, 1), t, { tokens: c.tokens, group: c.group, causal: c.causal }) : O.none;
-  return { t, span, noiseKey: foldIn(key, 2) };
+  return { t, span, noiseKey: foldIn(key, 2), augKey: foldIn(key, 3) };
 };
 
 /** Rows before s, inside [s, e), from e on: the masks the traced step reads the span from. */
@@ -56,12 +60,16 @@ export interface TokenizerArrays {
   readonly perceptualWeight: number;
   /** The teacher's input: a network teacher's parameter tree, or the batch's precomputed features [B, F]. */
   readonly teacher?: object;
+  /** With the adversarial stage: its augmentation key, and 1 from train.discStart on (else 0). */
+  readonly adversarial?: { readonly augKey: Key; readonly gate: number };
 }
 
 export type TokenizerStep = StepInput<TokenizerVariant, TokenizerArrays>;
 
 /** Step i's inputs for the whole batch, from its plan (fit.ts derives everything from the run key and i). */
-export const tokenizerStep = (tk: Tokenizer, plan: StepPlan, images: HostArray, perceptualWeight: number, teacher?: object): TokenizerStep => {
+export const tokenizerStep = (
+  tk: Tokenizer, plan: StepPlan, images: HostArray, perceptualWeight: number, teacher?: object, adversarialGate?: number,
+): TokenizerStep => {
   const N = tk.config.tokens;
   const span = O.isSome(plan.span) ? plan.span.value : { start: 0, end: 0 };
   const [wClean, wCorr] = vqMixWeights(N, span.end);
@@ -70,6 +78,7 @@ export const tokenizerStep = (tk: Tokenizer, plan: StepPlan, images: HostArray, 
     arrays: {
       images, span: spanMasks(N, span), mix: hostArray(Float32Array.of(wClean, wCorr), [2]), noiseKey: plan.noiseKey, perceptualWeight,
       ...(teacher === undefined ? {} : { teacher }),
+      ...(adversarialGate === undefined ? {} : { adversarial: { augKey: plan.augKey, gate: adversarialGate } }),
     },
   };
 };
@@ -92,22 +101,35 @@ export const tokenizerShards = (x: TokenizerStep, count: number, teacher: Teache
  * VQ and commitment, self-correction, first-token alignment and the perceptual term, with Adam
  * on the warmup-cosine schedule. src/train/trainer.ts compiles it.
  */
-export const tokenizerObjective = (tk: Tokenizer, train: TrainConfig, teacher: Teacher | undefined): Objective<TokenizerVariant, TokenizerArrays> => ({
+export const tokenizerObjective = (tk: Tokenizer, train: TrainConfig, teacher: Teacher | undefined): Objective<TokenizerVariant, TokenizerArrays> => {
+  const stage = train.gan ? adversarialStage(train, adversarialBackbone(teacher)) : undefined;
+  return {
   name: 'tokenizer',
   optimizer: adam({
     lr: warmupCosine({ peak: train.lr, warmupSteps: Math.round(train.warmupFraction * train.steps), totalSteps: train.steps, floor: train.lr * train.minLrRatio }),
     b1: train.b1, b2: train.b2,
   }),
   clip: train.clip,
-  loss: ({ t, withSpan }, p, x) => {
+  loss: ({ t, withSpan }, p, x, state) => {
     const target = teacher ? alignmentTarget(teacher, x.teacher, x.images) : undefined;
     const maps = teacher?.kind === 'network' ? (img: Node) => teacher.features(x.teacher as never, img).maps : undefined;
-    const { total, ...terms } = tokenizerLoss(tk, t)(p as Params<TokenizerParams>, {
+    const { total, images, ...terms } = tokenizerLoss(tk, t)(p as Params<TokenizerParams>, {
       images: x.images,
       teacherPooled: target?.pooled,
       ...(withSpan ? { span: x.span, mix: x.mix, noiseKey: x.noiseKey } : {}),
       ...(maps ? { perceptual: { weight: x.perceptualWeight, maps } } : {}),
     });
-    return { total, terms };
+    if (!stage) return { total, terms };
+    if (!x.adversarial) throw new GraphError('input', 'tokenizer', 'the adversarial stage is on but the step has no augmentation key and gate (tokenizerStep\'s adversarialGate)');
+    const a = stage.terms(state, images.recon, images.target, { augKey: x.adversarial.augKey, gate: x.adversarial.gate, teacherParams: x.teacher });
+    return { total: add(total, a.generator), adversaryTotal: a.discriminator, terms: { ...terms, ...a.metrics } };
   },
-});
+  ...(stage ? { adversary: stage.adversary, carry: stage.carry } : {}),
+  };
+};
+
+/** The adversarial stage's frozen backbone: a network teacher (precomputed features have no maps). */
+const adversarialBackbone = (teacher: Teacher | undefined): AnyNetworkTeacher => {
+  if (teacher?.kind === 'network') return teacher;
+  throw new GraphError('input', 'tokenizer', `the adversarial stage (train.gan) needs a network teacher as the discriminator's frozen backbone; ${teacher ? 'precomputed features have no feature maps' : 'this run has none (--no-align)'}: pass --teacher, or set train.gan to false`);
+};
