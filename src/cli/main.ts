@@ -25,8 +25,9 @@ import { importCommand } from './commands/import.ts';
 import { sampleOfficialCommand } from './commands/sample-official.ts';
 import { reconstructOfficialCommand } from './commands/reconstruct-official.ts';
 import { exportOnnxCommand } from './commands/export-onnx.ts';
+import { plotCommand } from './commands/plot.ts';
 
-export const commands: readonly Command[] = [demoCommand, doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, trainEvaluatorCommand, evalCommand, compareCommand, exportCommand, benchCommand, checkReferenceCommand, importCommand, sampleOfficialCommand, reconstructOfficialCommand, exportOnnxCommand];
+export const commands: readonly Command[] = [demoCommand, doctorCommand, scheduleCommand, trainTeacherCommand, trainTokenizerCommand, reconstructCommand, extractCodesCommand, trainArCommand, sampleCommand, trainEvaluatorCommand, evalCommand, compareCommand, exportCommand, benchCommand, checkReferenceCommand, importCommand, sampleOfficialCommand, reconstructOfficialCommand, exportOnnxCommand, plotCommand];
 
 const USAGE_ERROR = 2;
 
