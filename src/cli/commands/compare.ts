@@ -41,7 +41,8 @@ RUN_DIR/<variant>.safetensors and the table as RUN_DIR/compare.json; with --reus
 trained under the same budget is loaded instead of trained. One compare trains on one core: to use
 more, run one process per core with disjoint --variants and the same --out, then one with --reuse
 to tabulate every row (each is then scored alone, so speeds are not disturbed). --teacher (default ${DEFAULT_TEACHER})
-is used by every row for the alignment and perceptual terms; --no-teacher turns both off everywhere.`;
+is used by every row for the alignment and perceptual terms and as the discriminator's backbone in
+the adversarial stage; --no-teacher turns all three off everywhere.`;
 
 const spec = {
   budget: 'string', variants: 'string', out: 'string', reuse: 'boolean', samples: 'number', limit: 'number', teacher: 'string',

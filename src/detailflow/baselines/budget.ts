@@ -52,9 +52,10 @@ export const decodeBudget = (u: unknown): E.Either<ConfigError, CompareBudget> =
 
 /**
  * smoke: tiny models and 2 steps each, to check that every row runs end to end (the figures
- * mean nothing). small: the shipped models' sizes (tokenizer width 128 x 4 layers, AR width 128
+ * mean nothing). Every budget trains the tokenizer with the adversarial stage on for its second
+ * half (the no-gan row turns it off). small: the shipped models' sizes (tokenizer width 128 x 4 layers, AR width 128
  * x 4 layers) with fewer steps, so that a whole comparison fits in hours on a CPU. brief: a
- * half-width, half-depth tokenizer and a few hundred steps each, so that all seven rows train in
+ * half-width, half-depth tokenizer and a few hundred steps each, so that all eight rows train in
  * about an hour and a half on two cores (two compare processes sharing one --out, then --reuse).
  */
 export const budgets: Readonly<Record<'smoke' | 'brief' | 'small', CompareBudget>> = {
@@ -64,7 +65,7 @@ export const budgets: Readonly<Record<'smoke' | 'brief' | 'small', CompareBudget
       codebookSize: 32, codeDim: 4, tokens: 8, group: 2, causal: 2, encoderWidth: 16, encoderDepth: 1, encoderHeads: 2,
       decoderWidth: 16, decoderDepth: 1, decoderHeads: 2, mlpRatio: 1, noiseTopK: 4, alignHidden: 8, perceptualWarmup: 0,
     },
-    tokenizerTrain: { steps: 2, batchSize: 2, lr: 1e-3 },
+    tokenizerTrain: { steps: 2, batchSize: 2, lr: 1e-3, gan: true, discStart: 1, discHidden: 4 },
     ar: { width: 16, depth: 1, heads: 2, mlpHidden: 16 },
     arTrain: { steps: 2, batchSize: 4, lr: 1e-3, ema: 0.5 },
     codeImages: 4, samples: 4, limit: 4, batch: 4,
@@ -72,7 +73,7 @@ export const budgets: Readonly<Record<'smoke' | 'brief' | 'small', CompareBudget
   brief: {
     name: 'brief',
     tokenizer: { encoderWidth: 64, encoderDepth: 2, decoderWidth: 64, decoderDepth: 2 },
-    tokenizerTrain: { steps: 240, batchSize: 32, lr: 8e-4 },
+    tokenizerTrain: { steps: 240, batchSize: 32, lr: 8e-4, gan: true, discStart: 120 },
     ar: { width: 128, depth: 4, heads: 4 },
     arTrain: { steps: 240, batchSize: 64, lr: 1e-3, ema: 0.98 },
     codeImages: 2000, samples: 1000, limit: 1000, batch: 100,
@@ -80,7 +81,7 @@ export const budgets: Readonly<Record<'smoke' | 'brief' | 'small', CompareBudget
   small: {
     name: 'small',
     tokenizer: {},
-    tokenizerTrain: { steps: 300, batchSize: 32 },
+    tokenizerTrain: { steps: 300, batchSize: 32, gan: true, discStart: 150 },
     ar: { width: 128, depth: 4, heads: 4 },
     arTrain: { steps: 600, batchSize: 64, lr: 6e-4, ema: 0.99 },
     codeImages: 2000, samples: 1000, limit: 1000, batch: 100,

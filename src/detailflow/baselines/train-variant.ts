@@ -47,7 +47,8 @@ export const trainVariant = async (v: Variant, budget: CompareBudget, data: Data
   const tk = variantTokenizer(v, configs.tokenizer, o.teacher?.teacher.featureDim ?? 1);
   const clock = () => performance.now() / 1000;
   const t0 = clock();
-  const fit = await fitTokenizer(tk, configs.tokenizerTrain, data, {
+  // the adversarial stage's backbone is the teacher: without one (compare --no-teacher) it is off too
+  const fit = await fitTokenizer(tk, o.teacher ? configs.tokenizerTrain : { ...configs.tokenizerTrain, gan: false }, data, {
     backend: o.backend, ...(o.teacher ? { teacher: o.teacher } : {}), onStep: (i, m) => o.onProgress?.('tokenizer', i, m),
   });
   const t1 = clock();

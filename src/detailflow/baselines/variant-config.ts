@@ -22,7 +22,7 @@ export const variantConfigs = (budget: CompareBudget, v: Variant): E.Either<Conf
   if (E.isLeft(tc)) return E.left(new ConfigError(tc.left.problems, `variant ${v.name}`));
   const c = tc.right;
   const ac = decodeArConfig({ ...budget.ar, vocab: c.codebookSize, tokens: c.tokens, group: c.group, causal: c.causal });
-  const tt = decodeTrainConfig(budget.tokenizerTrain);
+  const tt = decodeTrainConfig({ ...budget.tokenizerTrain, ...v.trainDelta });
   const at = decodeArTrainConfig(budget.arTrain);
   const problems = [ac, tt, at].flatMap((r) => (E.isLeft(r) ? r.left.problems : []));
   if (problems.length || E.isLeft(ac) || E.isLeft(tt) || E.isLeft(at)) return E.left(new ConfigError(problems, `variant ${v.name}`));

@@ -5,6 +5,7 @@
  * and depth from the budget, so every row's generator has the same size class.
  */
 import type { TokenizerConfig } from '../tokenizer/config.ts';
+import type { TrainConfig } from '../tokenizer/train-config.ts';
 
 export type VariantKind = 'detailflow' | 'raster';
 
@@ -14,10 +15,12 @@ export interface Variant {
   readonly kind: VariantKind;
   /** The fields that differ from the base configuration (the budget's tokenizer over the defaults). */
   readonly delta: Partial<TokenizerConfig>;
+  /** The fields of the tokenizer's training that differ from the budget's. */
+  readonly trainDelta: Partial<TrainConfig>;
 }
 
-const variant = (name: string, summary: string, delta: Partial<TokenizerConfig>, kind: VariantKind = 'detailflow'): Variant =>
-  Object.freeze({ name, summary, kind, delta: Object.freeze({ ...delta }) });
+const variant = (name: string, summary: string, delta: Partial<TokenizerConfig>, kind: VariantKind = 'detailflow', trainDelta: Partial<TrainConfig> = {}): Variant =>
+  Object.freeze({ name, summary, kind, delta: Object.freeze({ ...delta }), trainDelta: Object.freeze({ ...trainDelta }) });
 
 /** The comparison's rows, base first. */
 export const variants: readonly Variant[] = Object.freeze([
@@ -30,6 +33,7 @@ export const variants: readonly Variant[] = Object.freeze([
   variant('no-align', 'DetailFlow without first-token alignment', { alignWeight: 0 }),
   variant('alpha1', 'DetailFlow with a linear resolution map (alpha = 1)', { alpha: 1 }),
   variant('alpha2', 'DetailFlow with alpha = 2', { alpha: 2 }),
+  variant('no-gan', 'DetailFlow without the adversarial stage', {}, 'detailflow', { gan: false }),
 ]);
 
 export const variantNames = variants.map((v) => v.name);
