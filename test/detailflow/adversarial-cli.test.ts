@@ -75,3 +75,21 @@ test('the adversarial stage refuses a run without a network teacher, and several
   assert.equal(workers.code, 2);
   assert.match(workers.err, /--workers 2: the adversarial stage \(train\.gan\) trains with one worker/);
 });
+
+test('train.frozenEncoder fine-tunes the decoder alone: encoder, codebook and alignment head stay bit for bit', async () => {
+  const data = await tinyIdxDir();
+  const root = await tempDir('frozen');
+  const cfg = path.join(root, 'frozen.json');
+  await writeFile(cfg, JSON.stringify({ ...config, train: { ...config.train, frozenEncoder: true } }));
+  const train = (out: string, until: string) => cli(['train-tokenizer', '--config', cfg, '--data', data, '--out', path.join(root, out), '--backend', 'wasm', '--until', until]);
+  assert.equal((await train('two', '2')).code, 0);
+  assert.equal((await train('four', '4')).code, 0);
+  const params = async (dir: string) => {
+    const ck = decodeCheckpoint(new Uint8Array(await readFile(path.join(root, dir, 'tokenizer.safetensors'))), TOKENIZER_KIND);
+    assert.ok(E.isRight(ck));
+    return ck.right.trees.params as unknown as Record<string, unknown>;
+  };
+  const [a, b] = [await params('two'), await params('four')];
+  for (const part of ['encoder', 'codebook', 'align']) assert.deepEqual(b[part], a[part], `${part} moved`);
+  assert.notDeepEqual(b.decoder, a.decoder, 'the decoder trains');
+});

@@ -11,6 +11,9 @@ const props = {
   // the adversarial stage (adversarial.ts): off by default; on from step discStart when gan is true
   gan: t.boolean, discStart: intIn(0, 1e9), discWeight: numberIn(0, 1e6), lecamWeight: numberIn(0, 1e6),
   lecamDecay: numberIn(0, 1), consistencyWeight: numberIn(0, 1e6), discHidden: intIn(1, 8192),
+  // decoder fine-tuning: the encoder, codebook and alignment head stay as they are, so the codes
+  // (and an AR model trained on them) stay valid
+  frozenEncoder: t.boolean,
 } as const;
 
 export type TrainConfig = { readonly [K in keyof typeof props]: t.TypeOf<(typeof props)[K]> };
@@ -23,6 +26,7 @@ export const trainDefaults: TrainConfig = {
   // the reference's weights (disc_weight 0.2, LeCAM 0.001 with EMA decay 0.999, consistency 4.0);
   // its discriminator starts at step 40000 of its run
   gan: false, discStart: 0, discWeight: 0.2, lecamWeight: 0.001, lecamDecay: 0.999, consistencyWeight: 4, discHidden: 64,
+  frozenEncoder: false,
 };
 
 export const TrainConfigCodec = configCodec('TrainConfig', props, trainDefaults as never, [], { strict: true });

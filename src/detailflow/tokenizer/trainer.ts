@@ -11,7 +11,9 @@ import type { Params } from '../../nn/module.ts';
 import { samplePrefix, sampleNoiseSpan } from '../api.ts';
 import { vqMixWeights } from '../noise-span.ts';
 import { alignmentTarget, type AnyNetworkTeacher, type Teacher } from '../teacher/teacher.ts';
-import { add } from '../../ops/index.ts';
+import { add, stopGradient } from '../../ops/index.ts';
+import { isNode } from '../../ir/node.ts';
+import { mapTree, type Tree } from '../../tree/tree.ts';
 import { adversarialStage } from './adversarial.ts';
 import type { Tokenizer, TokenizerParams } from './model.ts';
 import { tokenizerLoss } from './objective.ts';
@@ -110,7 +112,9 @@ export const tokenizerObjective = (tk: Tokenizer, train: TrainConfig, teacher: T
     b1: train.b1, b2: train.b2,
   }),
   clip: train.clip,
-  loss: ({ t, withSpan }, p, x, state) => {
+  loss: ({ t, withSpan }, trained, x, state) => {
+    // with a frozen encoder only the decoder gets gradients (Adam leaves a parameter with zero gradients where it is)
+    const p = train.frozenEncoder ? freezeEncoder(trained as Params<TokenizerParams>) : trained;
     const target = teacher ? alignmentTarget(teacher, x.teacher, x.images) : undefined;
     const maps = teacher?.kind === 'network' ? (img: Node) => teacher.features(x.teacher as never, img).maps : undefined;
     const { total, images, ...terms } = tokenizerLoss(tk, t)(p as Params<TokenizerParams>, {
@@ -126,6 +130,12 @@ export const tokenizerObjective = (tk: Tokenizer, train: TrainConfig, teacher: T
   },
   ...(stage ? { adversary: stage.adversary, carry: stage.carry } : {}),
   };
+};
+
+/** Everything but the decoder behind stopGradient: the parts that decide the codes. */
+const freezeEncoder = (p: Params<TokenizerParams>): Params<TokenizerParams> => {
+  const stop = <T>(tree: T): T => mapTree(isNode, stopGradient, tree as Tree<Node>) as T;
+  return { ...p, encoder: stop(p.encoder), codebook: stopGradient(p.codebook), align: stop(p.align) };
 };
 
 /** The adversarial stage's frozen backbone: a network teacher (precomputed features have no maps). */
