@@ -78,6 +78,11 @@ const probeWebGPU = async (ort: Ort): Promise<string | undefined> => {
 };
 
 function ortEngine(ort: Ort, threads: number): OnnxEngine {
+  // DETAILFLOW_ORT_PROFILE=prefix: ONNX Runtime profiles every node of every session and writes
+  // prefix_<date>.json when the session is released or, for sessions still open, at process exit
+  const profilePrefix = process.env['DETAILFLOW_ORT_PROFILE'];
+  const profiled = new Set<Awaited<ReturnType<Ort['InferenceSession']['create']>>>();
+  if (profilePrefix) process.once('exit', () => profiled.forEach((s) => s.endProfiling()));
   const probes = new Map<OnnxProvider, Promise<string | undefined>>();
   const tensors = new WeakMap<DeviceBuffer, OrtTensor>();
   let live = 0;
@@ -129,16 +134,29 @@ function ortEngine(ort: Ort, threads: number): OnnxEngine {
         // nodes the WebGPU EP does not implement fall back to the CPU EP within the same session
         executionProviders: provider === 'webgpu' ? ['webgpu', 'cpu'] : ['cpu'],
         intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
+        // the memory pattern is recorded on run 1 and allocated as one new block on run 2, so
+        // run 2 page-faults in all its memory again (a tokenizer step: 2 s instead of 0.5 s); the
+        // arena alone reuses run 1's memory, and later runs are as fast
+        enableMemPattern: false,
+        // idle pool threads block instead of spinning: on these shared 2-core machines a spinning
+        // thread takes the core the other one needs (tokenizer step at load 4.5: 290 -> 160 ms,
+        // the bench core step 980-1440 -> 780-830 ms); DETAILFLOW_ORT_SPIN=1 spins, for an idle machine
+        extra: { session: { intra_op: { allow_spinning: process.env['DETAILFLOW_ORT_SPIN'] === '1' ? '1' : '0' } } },
         // ONNX Runtime's own log would print a refused node to stderr from native code; the
         // thrown error carries the same message, which the compiler turns into one that names the primitive
         logSeverityLevel: 4,
+        ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
       });
+      if (profilePrefix) profiled.add(s);
       return {
         run: async (feeds, outputs) => {
           const r = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, b]) => [k, tensorOf(b)])), [...outputs]);
           return outputs.map((o) => wrap(r[o] as OrtTensor));
         },
-        release: () => s.release(),
+        release: () => {
+          profiled.delete(s);
+          return s.release();
+        },
       };
     },
   };

@@ -1,3 +1,4 @@
+import * as E from 'fp-ts/lib/Either.js';
 import pkg from 'onnx-proto';
 import type { DType, HostData } from '../../ir/dtype.ts';
 import { GraphError } from '../../ir/errors.ts';
@@ -7,7 +8,8 @@ import type { Prim, PrimNode } from '../../primitives/attrs.ts';
 import { isOnHost, onnxTypeCode, type OnnxAttrs, type OnnxConstType, type OnnxGraph, type OnnxLowering } from '../../primitives/onnx.ts';
 import type { PrimitiveDef } from '../../primitives/primitive.ts';
 import { registry } from '../../primitives/registry.ts';
-import type { Plan } from '../plan.ts';
+import { broadcastShapes, sameShape } from '../../ir/shape.ts';
+import type { Plan, Step } from '../plan.ts';
 
 // onnx-proto is CommonJS (protobufjs static code): its namespace comes through the default export
 const { onnx } = pkg;
@@ -60,6 +62,34 @@ const attribute = (name: string, v: OnnxAttrs[string]) => {
   return onnx.AttributeProto.create({ name, type: A.FLOAT, f: (v as { float: number }).float });
 };
 
+/** Primitives lowered to one ONNX op that broadcasts its float inputs numpy-style (their rules broadcast the same way). */
+const BROADCASTING = new Set<Prim>(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'where']);
+
+/**
+ * Whether a broadcastTo can hand its input on unexpanded: every reader is a broadcasting op that
+ * gets the same result shape from it, so ORT never materialises the expanded tensor (VJPs of sums
+ * and means make many of them).
+ */
+const absorbedBroadcast = (step: Step, readers: readonly Step[] | undefined, isOutput: boolean): boolean => {
+  const x = step.node.inputs[0];
+  if (isOutput || !readers?.length || x.dtype !== 'float32') return false;
+  return readers.every((r) => BROADCASTING.has(r.node.op) && r.node.dtype !== 'int32' && r.node.inputs.every((v) => v.dtype !== 'int32')
+    && sameShapeOrNone(unexpanded(r, step.out, x.shape), r.node.shape));
+};
+
+const sameShapeOrNone = (a: readonly number[] | undefined, b: readonly number[]): boolean => a !== undefined && sameShape(a, b);
+
+/** The result shape of `r` with slot `slot` read at `shape` (undefined when it would not broadcast). */
+const unexpanded = (r: Step, slot: number, shape: readonly number[]): readonly number[] | undefined => {
+  let acc: readonly number[] = [];
+  for (const [i, a] of r.args.entries()) {
+    const b = broadcastShapes(acc, a === slot ? shape : r.node.inputs[i].shape);
+    if (E.isLeft(b)) return undefined;
+    acc = b.right;
+  }
+  return acc;
+};
+
 /** Builds the ModelProto of one plan (one input signature); `argDtypes` are the arguments' element types. */
 export const buildOnnxProgram = (plan: Plan, argAvals: readonly { readonly shape: readonly number[]; readonly dtype: DType }[], name = 'detailflow'): OnnxProgram => {
   const nodes: InstanceType<typeof onnx.NodeProto>[] = [];
@@ -72,6 +102,7 @@ export const buildOnnxProgram = (plan: Plan, argAvals: readonly { readonly shape
   const nameOf = new Map<number, string>();
   const avalOf = new Map<number, { readonly shape: readonly number[]; readonly dtype: DType }>();
   const hostSlots = new Set<number>();
+  const nodeOutputs = new Set<string>();
   let counter = 0;
   let current = 'const';
 
@@ -84,6 +115,7 @@ export const buildOnnxProgram = (plan: Plan, argAvals: readonly { readonly shape
     ops: (opType, ins, count, attrs = {}) => {
       const id = counter++;
       const outs = Array.from({ length: count }, (_, k) => `t${id}_${k}`);
+      outs.forEach((o) => nodeOutputs.add(o));
       nodes.push(onnx.NodeProto.create({
         name: `${current}.${id}`, opType, input: [...ins], output: outs,
         attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
@@ -117,6 +149,9 @@ export const buildOnnxProgram = (plan: Plan, argAvals: readonly { readonly shape
     avalOf.set(c.slot, c.node);
     nameOf.set(c.slot, (registry.constant.onnx as OnnxLowering<'constant'>)(g, [], c.node.attrs as never, c.node, c.node as never));
   }
+  const readers = new Map<number, Step[]>();
+  for (const step of plan.steps) for (const a of new Set(step.args)) readers.set(a, [...(readers.get(a) ?? []), step]);
+  const outputSlots = new Set(plan.outputSlots);
   for (const step of plan.steps) {
     const def = registry[step.node.op] as PrimitiveDef<Prim>;
     nodeOfSlot.set(step.out, step.node);
@@ -139,14 +174,24 @@ export const buildOnnxProgram = (plan: Plan, argAvals: readonly { readonly shape
       if (n === undefined) throw new GraphError('input', step.node.op, `its input is a host value (a key); only the random primitives take keys (${describeNode(step.node)})`);
       return n;
     });
+    if (step.node.op === 'broadcastTo' && absorbedBroadcast(step, readers.get(step.out), outputSlots.has(step.out))) {
+      nameOf.set(step.out, args[0]);
+      continue;
+    }
     current = `${step.node.op}#${step.out}`;
     nameOf.set(step.out, def.onnx(g, args, step.node.attrs as never, step.node, step.node));
   }
+  const named = new Set<string>();
   const outputs = plan.outputSlots.map((slot, j) => {
     const aval = avalOf.get(slot);
     const src = nameOf.get(slot);
     if (!aval || src === undefined) throw new GraphError('input', 'compile', `output ${j} is not an array of the graph`);
-    // every output gets its own Identity: outputs may repeat a value or be an input itself
+    // a node's result is the output itself; an input, a constant or a repeated output gets its
+    // own Identity (each Identity is a copy of the whole array on every run)
+    if (nodeOutputs.has(src) && !named.has(src)) {
+      named.add(src);
+      return { name: src, shape: aval.shape, dtype: aval.dtype };
+    }
     const n = `out${j}`;
     nodes.push(onnx.NodeProto.create({ name: `output#${slot}.${counter++}`, opType: 'Identity', input: [src], output: [n] }));
     return { name: n, shape: aval.shape, dtype: aval.dtype };
