@@ -7,6 +7,7 @@ import { matmul } from '../ops/index.ts';
 import { keyFromSeed, normalHost } from '../random/key.ts';
 import { coreFlops, type CoreBenchConfig } from './core-config.ts';
 import { benchStack, dslContender, type Contender } from './dsl-step.ts';
+import { initJax, jaxContender, jaxDeviceFor, type JaxDevice } from './jax-step.ts';
 import { tfjsContender, type TfjsVariant } from './tfjs-step.ts';
 import { timeBlocks, type Timings } from './timing.ts';
 
@@ -29,6 +30,10 @@ export interface CoreBenchResult {
   readonly ratio: number;
   /** DSL median / each baseline's median. */
   readonly ratios: Partial<Record<TfjsVariant, number>>;
+  /** The same step in jax-js (jit of valueAndGrad) on its device of the same name; ratio = DSL median / its median. */
+  readonly jax?: ContenderResult & { readonly device: JaxDevice; readonly ratio: number };
+  /** Why the jax-js row is missing although it was asked for (jax-js not installed, no such device). */
+  readonly jaxSkipped?: string;
   /** On an ONNX backend: the same DSL step on wasm in the same run (the tfjs baselines do not run there). */
   readonly reference?: { readonly backend: BackendName; readonly dsl: ContenderResult; readonly speedup: number };
   /** On an ONNX backend: ONNX Runtime's own 1024^3 MatMul with all threads, the machine's peak in this run. */
@@ -47,12 +52,12 @@ export const matmulPeak = async (backend: BackendName, n = 1024, samples = 5): P
 
 /**
  * `bench core`: one AdamW training step of a pre-LN transformer stack, compiled through the DSL
- * versus written directly against tfjs, on the same backend, from the same parameters and data.
- * The backend must already be initialised (useBackend).
+ * versus written directly against tfjs (and, with opts.jax, in jax-js), on the same backend, from
+ * the same parameters and data. The backend must already be initialised (useBackend).
  */
 export const runCoreBench = async (
   config: CoreBenchConfig, backend: BackendName, steps: number, warmup: number,
-  baselines: readonly TfjsVariant[] = ['tape', 'tuned'],
+  baselines: readonly TfjsVariant[] = ['tape', 'tuned'], opts: { readonly jax?: boolean } = {},
 ): Promise<CoreBenchResult> => {
   const { batch, seq, width } = config;
   const params0 = benchStack(config).init(keyFromSeed(0));
@@ -77,6 +82,14 @@ export const runCoreBench = async (
   }
   try {
     for (const v of baselines) contenders.push(await tfjsContender(config, backend, data, params0, v));
+    // jax-js on the same backend, where it has one (not ONNX Runtime: that branch returned above)
+    const device = jaxDeviceFor(backend);
+    let jaxSkipped: string | undefined;
+    if (opts.jax && device) {
+      const jax = await initJax(device);
+      if (typeof jax === 'string') jaxSkipped = jax;
+      else contenders.push(await jaxContender(jax, config, device, data, params0));
+    }
     const timings = await timeBlocks(contenders.map((c) => c.step), warmup, steps);
     const flops = coreFlops(config).step;
     const result = (i: number): ContenderResult => ({ ...timings[i], gflops: flops / (timings[i].medianMs * 1e6), loss: contenders[i].lastLoss() });
@@ -84,7 +97,12 @@ export const runCoreBench = async (
     const tfjs = Object.fromEntries(baselines.map((v, i) => [v, result(i + 1)])) as Partial<Record<TfjsVariant, ContenderResult>>;
     const ratios = Object.fromEntries(baselines.map((v) => [v, dsl.medianMs / (tfjs[v] as ContenderResult).medianMs]));
     const best = Math.min(...baselines.map((v) => (tfjs[v] as ContenderResult).medianMs));
-    return { backend, config, warmup, steps, flopsPerStep: flops, dsl, tfjs, ratio: dsl.medianMs / best, ratios };
+    const base = { backend, config, warmup, steps, flopsPerStep: flops, dsl, tfjs, ratio: dsl.medianMs / best, ratios };
+    if (contenders.length > baselines.length + 1) {
+      const jax = result(baselines.length + 1);
+      return { ...base, jax: { ...jax, device: device as JaxDevice, ratio: dsl.medianMs / jax.medianMs } };
+    }
+    return jaxSkipped === undefined ? base : { ...base, jaxSkipped };
   } finally {
     for (const c of contenders) c.dispose?.();
   }

@@ -15,7 +15,7 @@ const variants: readonly TfjsVariant[] = ['tape', 'tuned'];
 const SUBCOMMANDS = ['core', 'sample', 'train'] as const;
 
 const USAGE = [
-  'Usage: detailflow bench core [--backend B] [--json] [--steps N] [--warmup W] [--baseline tape|tuned|both]',
+  'Usage: detailflow bench core [--backend B] [--json] [--steps N] [--warmup W] [--baseline tape|tuned|both] [--jax=false]',
   '                             [--depth L] [--width D] [--heads H] [--mlp M] [--batch B] [--seq T]',
   '',
   'core: one training step (forward, backward, AdamW) of a pre-LN transformer stack, compiled through',
@@ -25,6 +25,9 @@ const USAGE = [
   'gradients that transpose explicitly (as the DSL does; the flagged kernels are slow on wasm).',
   'On onnx-cpu the tfjs baselines do not apply: the same DSL step runs on wasm beside it, and ONNX',
   "Runtime's own 1024x1024x1024 MatMul (all threads) is timed as the machine's peak in that run.",
+  'jax-js: on wasm, webgpu and cpu the same step also runs in jax-js (dev dependency @jax-js/jax) as',
+  'one jit of valueAndGrad and AdamW, on its backend of the same name, with the ratio DSL/jax-js;',
+  '--jax=false leaves it out.',
   `Defaults: backend wasm, depth ${defaultCoreBench.depth}, width ${defaultCoreBench.width}, heads ${defaultCoreBench.heads}, mlp ${defaultCoreBench.mlpWidth}, batch ${defaultCoreBench.batch}, seq ${defaultCoreBench.seq}.`,
   '',
   "sample: images/s of the AR samplers (grouped and token by token, with and without a KV cache);",
@@ -37,7 +40,7 @@ const USAGE = [
 
 const FLAGS = {
   backend: 'string', json: 'boolean', steps: 'number', warmup: 'number', baseline: 'string',
-  depth: 'number', width: 'number', heads: 'number', mlp: 'number', batch: 'number', seq: 'number',
+  depth: 'number', width: 'number', heads: 'number', mlp: 'number', batch: 'number', seq: 'number', jax: 'boolean',
 } as const;
 
 const positiveInt = (name: string, v: number | undefined, fallback: number, problems: string[]): number => {
@@ -67,8 +70,11 @@ const formatCoreBench = (r: CoreBenchResult): string => {
     `  ${(r.flopsPerStep / 1e9).toFixed(2)} GFLOP (matmul) per step; median of ${r.steps} after ${r.warmup} warm-up`,
     row('dsl', r.dsl),
     ...variants.filter((v) => r.tfjs[v]).map((v) => row(`tfjs-${v}`, r.tfjs[v] as CoreBenchResult['dsl'])),
+    ...(r.jax ? [row('jax-js', r.jax)] : []),
     `  ratio dsl/tfjs ${r.ratio.toFixed(3)} against the fastest baseline (target <= 1.05)${
       Object.keys(r.ratios).length > 1 ? `; ${variants.filter((v) => r.ratios[v] !== undefined).map((v) => `${v} ${(r.ratios[v] as number).toFixed(3)}`).join(', ')}` : ''}`,
+    ...(r.jax ? [`  ratio dsl/jax-js ${r.jax.ratio.toFixed(3)} (jax-js on its ${r.jax.device} backend; below 1 the DSL is faster)`] : []),
+    ...(r.jaxSkipped ? [`  jax-js: skipped: ${r.jaxSkipped}`] : []),
   ].join('\n');
 };
 
@@ -115,14 +121,14 @@ const runCore = async (argv: readonly string[], io: CliIO): Promise<number> => {
     }
   }
   await useBackend(backend as BackendName);
-  const result = await runCoreBench(config, backend as BackendName, steps, warmup, baselines);
+  const result = await runCoreBench(config, backend as BackendName, steps, warmup, baselines, { jax: f.jax ?? true });
   io.out(f.json ? JSON.stringify(result) : formatCoreBench(result));
   return 0;
 };
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'benchmarks: `bench core` (a training step, DSL vs tfjs), `bench sample` (AR samplers), `bench train` (data-parallel training)',
+  summary: 'benchmarks: `bench core` (a training step, DSL vs tfjs and jax-js), `bench sample` (AR samplers), `bench train` (data-parallel training)',
   usage: USAGE,
   run: async (argv, io) => {
     const [sub, ...rest] = argv;
