@@ -3,11 +3,13 @@
  * trainable heads on its feature taps. The reference taps a self-supervised DINO ViT-S five
  * times; here the frozen network is the tokenizer's own teacher (trained on this data; never the
  * metric network), tapped at each of its feature maps. Each head works per position (the
- * reference's kernel-1 convolutions): a spectral-norm linear layer and LeakyReLU(0.2), a residual
- * block of the same scaled by 1/sqrt(2), and a spectral-norm linear layer to one logit. The
- * reference's batch norm and its kernel-9 circular convolution inside the residual block are
- * left out: at 32x32 the maps hold a few dozen positions. The logits of every position of
- * every tap form one row per image.
+ * reference's kernel-1 convolutions): a spectral-norm linear layer, batch norm (training mode)
+ * and LeakyReLU(0.2), a residual block of the same scaled by 1/sqrt(2), and a spectral-norm linear
+ * layer to one logit. Batch norm matters: spectral-norm layers are 1-Lipschitz, so without it
+ * the logits stay as small as the frozen features and the hinge loss cannot separate real from
+ * fake (a run without it stayed at D = 0). The reference's kernel-9 circular convolution inside
+ * the residual block is left out: at 32x32 the maps hold a few dozen positions. The logits of
+ * every position of every tap form one row per image.
  */
 import type { HostArray } from '../../ir/host-array.ts';
 import { isHostArray } from '../../ir/host-array.ts';
@@ -15,6 +17,7 @@ import type { Node } from '../../ir/node.ts';
 import type { LinearParams } from '../../nn/linear.ts';
 import type { Params } from '../../nn/module.ts';
 import { spectralLinear } from '../../nn/spectral-norm.ts';
+import { batchNorm, type BatchNormParams } from '../../nn/batch-norm.ts';
 import { add, concat, input, maximum, mul, reshape } from '../../ops/index.ts';
 import { keyFromSeed, split, type Key } from '../../random/key.ts';
 import { mapTree, type Tree } from '../../tree/tree.ts';
@@ -22,7 +25,9 @@ import type { AnyNetworkTeacher } from '../teacher/teacher.ts';
 
 export interface HeadParams {
   readonly first: LinearParams;
+  readonly firstNorm: BatchNormParams;
   readonly residual: LinearParams;
+  readonly residualNorm: BatchNormParams;
   readonly last: LinearParams;
 }
 
@@ -45,7 +50,9 @@ export const discriminator = (teacher: AnyNetworkTeacher, hidden: number) => {
   const channels = tapChannels(teacher);
   const head = (c: number) => ({
     first: spectralLinear({ in: c, out: hidden }),
+    firstNorm: batchNorm({ dim: hidden }),
     residual: spectralLinear({ in: hidden, out: hidden }),
+    residualNorm: batchNorm({ dim: hidden }),
     last: spectralLinear({ in: hidden, out: 1 }),
   });
   const heads = channels.map(head);
@@ -53,8 +60,8 @@ export const discriminator = (teacher: AnyNetworkTeacher, hidden: number) => {
     channels,
     init: (key: Key): DiscriminatorParams => ({
       heads: heads.map((h, i) => {
-        const [k1, k2, k3] = split(split(key, heads.length)[i], 3);
-        return { first: h.first.init(k1), residual: h.residual.init(k2), last: h.last.init(k3) };
+        const [k1, k2, k3, k4, k5] = split(split(key, heads.length)[i], 5);
+        return { first: h.first.init(k1), firstNorm: h.firstNorm.init(k4), residual: h.residual.init(k2), residualNorm: h.residualNorm.init(k5), last: h.last.init(k3) };
       }),
     }),
     /**
@@ -66,8 +73,8 @@ export const discriminator = (teacher: AnyNetworkTeacher, hidden: number) => {
       const rows = maps.map((m, i) => {
         const h = heads[i];
         const hp = p.heads[i];
-        const x = leaky(h.first.apply(hp.first, m));
-        const r = mul(add(x, leaky(h.residual.apply(hp.residual, x))), Math.SQRT1_2);
+        const x = leaky(h.firstNorm.apply(hp.firstNorm, h.first.apply(hp.first, m)));
+        const r = mul(add(x, leaky(h.residualNorm.apply(hp.residualNorm, h.residual.apply(hp.residual, x)))), Math.SQRT1_2);
         const out = h.last.apply(hp.last, r);
         return reshape(out, [out.shape[0], -1]);
       });
