@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test [-- filters]`: runs laws/**/*.law.ts and test/**/*.test.ts with Node's test runner
-// through tsx, one file at a time, TAP output (so the "# pass N" / "# fail N" summary appears).
+// through tsx, two files at a time (one per core of the CI machine; each file is its own process), TAP output (so the "# pass N" / "# fail N" summary appears).
 // A filter keeps the files whose path contains it; arguments starting with "--" go to node
 // (e.g. --test-name-pattern=adjoint). A run that finds no file or passes no test fails.
 //
@@ -42,7 +42,7 @@ if (typecheck) {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--import', './scripts/test-setup.ts', '--test', '--test-concurrency=1', '--test-reporter=tap', ...nodeFlags, ...files],
+  ['--import', 'tsx', '--import', './scripts/test-setup.ts', '--test', '--test-concurrency=2', '--test-reporter=tap', ...nodeFlags, ...files],
   { cwd: root, stdio: ['inherit', 'pipe', 'pipe'] },
 );
 // A CI timeout's SIGTERM should not leave the test process running on its own.
