@@ -11,9 +11,7 @@ import { countParams } from '../nn/params.ts';
 import { foldIn, keyFromSeed, type Key } from '../random/key.ts';
 import { balancedLabels, classAccuracy } from '../eval/class-accuracy.ts';
 import { clampImages } from '../eval/clamp.ts';
-import { gaussianOf } from '../eval/feature-stats.ts';
-import { frechetDistance } from '../eval/frechet.ts';
-import type { FeatureExtractor, FeatureSet } from '../eval/evaluator/features.ts';
+import { featureFd as fd, type FeatureExtractor, type FeatureSet } from '../eval/evaluator/features.ts';
 import { evaluateGeneration } from './generation-eval.ts';
 import { evaluateReconstruction } from './reconstruction-eval.ts';
 import { arSampler } from '../detailflow/sample/sampler.ts';
@@ -54,7 +52,6 @@ export interface ScoreInputs {
   readonly seed: number;
 }
 
-const fd = (a: FeatureSet, b: FeatureSet): number => frechetDistance(gaussianOf(a.stats), gaussianOf(b.stats));
 
 /** Images per second of sampling + decoding one batch, after one untimed batch compiled the plans. */
 export const samplingSpeed = async (t: TrainedVariant, labels: Int32Array, key: Key, opts: CompileOptions): Promise<number> => {

@@ -90,7 +90,8 @@ export const plotPanels = (series: readonly Series[], opts: PlotOptions = {}): P
     line(left, top, left, bottom, AXIS);
     if (pts.length === 0) return;
     const [x0, x1] = [pts[0].x, pts[pts.length - 1].x === pts[0].x ? pts[0].x + 1 : pts[pts.length - 1].x];
-    let [lo, hi] = [Math.min(...sm), Math.max(...sm)];
+    // a loop, not Math.min(...sm): a long run's log has more points than a call may take arguments
+    let [lo, hi] = sm.reduce(([a, b], v) => [Math.min(a, v), Math.max(b, v)], [Infinity, -Infinity]);
     if (hi - lo < 1e-12) { lo -= 0.5; hi += 0.5; }
     const pad = 0.05 * (hi - lo);
     [lo, hi] = [lo - pad, hi + pad];

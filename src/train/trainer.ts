@@ -125,16 +125,19 @@ export const trainer = <V, X extends StepArrays>(obj: Objective<V, X>, opts: { r
     const { generatorLoss, ...aux } = g.aux;
     return { loss: generatorLoss, aux, grads: g.grads };
   };
+  // the state's parts the optimisers own; everything else is the carry's
+  const owned = new Set(['params', 'opt', ...(adv ? [adv.key, advOpt] : [])]);
   const update = (state: StateNodes, grads: Tree<Node>, terms: Terms) => {
-    const { params, opt, ...rest } = state;
-    const { [adv?.key ?? '']: advParams, [advOpt]: advState, ...carried } = rest;
+    const carried = Object.fromEntries(Object.entries(state).filter(([k]) => !owned.has(k)));
     const g = grads as StateNodes;
-    const u = applyGradients(obj.optimizer, obj.clip)(params, opt, adv ? g.params : grads);
-    const a = adv ? applyGradients(adv.optimizer, adv.clip)(advParams, advState, g[adv.key]) : undefined;
+    const u = applyGradients(obj.optimizer, obj.clip)(state.params, state.opt, adv ? g.params : grads);
     const next = obj.carry ? obj.carry.update(carried, u.params, terms) : {};
-    const played = adv && a ? { [adv.key]: a.params, [advOpt]: a.state as Tree<Node> } : {};
-    const advMetrics: Terms = adv && a ? { [`${adv.key}GradNorm`]: a.gradNorm } : {};
-    return { state: { ...next, ...played, params: u.params, opt: u.state as Tree<Node> }, gradNorm: u.gradNorm, lr: u.lr, advMetrics };
+    if (!adv) return { state: { ...next, params: u.params, opt: u.state as Tree<Node> }, gradNorm: u.gradNorm, lr: u.lr, advMetrics: {} as Terms };
+    const a = applyGradients(adv.optimizer, adv.clip)(state[adv.key], state[advOpt], g[adv.key]);
+    return {
+      state: { ...next, [adv.key]: a.params, [advOpt]: a.state as Tree<Node>, params: u.params, opt: u.state as Tree<Node> },
+      gradNorm: u.gradNorm, lr: u.lr, advMetrics: { [`${adv.key}GradNorm`]: a.gradNorm } as Terms,
+    };
   };
 
   const plans = new Map<string, { readonly planCount: number }>();

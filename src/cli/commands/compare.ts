@@ -14,9 +14,7 @@ import { trainVariant, type TrainedVariant, type TrainOptions } from '../../deta
 import { scoreVariant, type VariantRow } from '../../experiments/score-variant.ts';
 import { formatCompareTable } from '../../experiments/compare-table.ts';
 import { decodeVariant, encodeVariant } from '../../detailflow/baselines/variant-file.ts';
-import { extractFeatureSet, featureExtractor } from '../../eval/evaluator/features.ts';
-import { gaussianOf } from '../../eval/feature-stats.ts';
-import { frechetDistance } from '../../eval/frechet.ts';
+import { extractFeatureSet, featureExtractor, metricFloor } from '../../eval/evaluator/features.ts';
 
 const DEFAULT_TEACHER = 'models/teacher.safetensors';
 
@@ -107,10 +105,7 @@ export const compareCommand: Command = {
     const ex = featureExtractor(evaluator.net, evaluator.params, { backend });
     const rows: VariantRow[] = [];
     const real = await extractFeatureSet(ex, testImages, [test.channels, test.height, test.width], budget.batch);
-    // the metric's floor: as many training images against the same test images
-    const floorImages = Math.min(m, train.count);
-    const trainReal = await extractFeatureSet(ex, train.images.subarray(0, floorImages * per), [test.channels, test.height, test.width], budget.batch);
-    const floor = { fd: frechetDistance(gaussianOf(trainReal.stats), gaussianOf(real.stats)), images: floorImages };
+    const floor = await metricFloor(ex, train.images, real, [test.channels, test.height, test.width], budget.batch);
     for (const v of picked.variants) {
       const file = dir === undefined ? undefined : path.join(dir, `${v.name}.safetensors`);
       const reused = f.reuse && file ? await savedVariant(file, v, budget, io.err) : undefined;

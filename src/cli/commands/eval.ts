@@ -10,10 +10,8 @@ import { RunError } from '../training-run.ts';
 import { keyFromSeed } from '../../random/key.ts';
 import { checkSampleRequest, type SampleOptions } from '../../detailflow/sample/options.ts';
 import { balancedLabels, classAccuracy } from '../../eval/class-accuracy.ts';
-import { gaussianOf } from '../../eval/feature-stats.ts';
-import { frechetDistance } from '../../eval/frechet.ts';
 import { PR_NEIGHBOURS, precisionRecall } from '../../eval/precision-recall.ts';
-import { extractFeatureSet, featureExtractor, type FeatureSet } from '../../eval/evaluator/features.ts';
+import { extractFeatureSet, featureExtractor, featureFd as fd, metricFloor } from '../../eval/evaluator/features.ts';
 import { evaluateReconstruction } from '../../experiments/reconstruction-eval.ts';
 import { evaluateGeneration } from '../../experiments/generation-eval.ts';
 import type { ArModelFile, TokenizerModel } from '../../detailflow/pretrained/model-files.ts';
@@ -53,8 +51,6 @@ const spec = {
   temperature: 'number', 'top-k': 'number', 'top-p': 'number', data: 'string', backend: 'string', seed: 'number',
   'precision-recall': 'boolean', json: 'boolean', full: 'boolean',
 } as const;
-
-const fd = (a: FeatureSet, b: FeatureSet): number => frechetDistance(gaussianOf(a.stats), gaussianOf(b.stats));
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -120,10 +116,8 @@ export const evalCommand: Command = {
     };
     const real = await phase('test images', m, (on) => extractFeatureSet(ex, images, [tc.channels, tc.size, tc.size], batch, on));
     const refAcc = classAccuracy(real.predictions, test.labels.subarray(0, m), ec.classes).accuracy;
-    // the floor: as many training images as test images, through the same features
     const train = await loadSplit(f.data, 'train');
-    const trainReal = await phase('training images (floor)', Math.min(m, train.count), (on) => extractFeatureSet(ex, train.images.subarray(0, Math.min(m, train.count) * per), [tc.channels, tc.size, tc.size], batch, on));
-    const floor = { fd: fd(trainReal, real), images: Math.min(m, train.count) };
+    const floor = await phase('training images (floor)', Math.min(m, train.count), (on) => metricFloor(ex, train.images, real, [tc.channels, tc.size, tc.size], batch, on));
     const rec = await phase('reconstruction', m, (on) => evaluateReconstruction(tokenizer, ex, images, batch, { backend }, on));
     const withPr = f['precision-recall'] === true;
     let generation: GenerationFigures | undefined;

@@ -17,18 +17,21 @@ about 1/50 of the run) dark. Several logs are one run in phases (e.g. a run cont
 each later log's steps follow the previous log's last step. --keys picks the metrics (default:
 loss and mse, or every metric the log has when it has neither); --log plots log10 of the values.`;
 
-const parseLog = (text: string, file: string): Record<string, number>[] =>
-  text.split('\n').flatMap((line, i) => {
+const parseLog = (text: string, file: string): Record<string, number>[] => {
+  const lines = text.split('\n');
+  // a run killed mid-write leaves its last line (before the final newline, if any) cut off
+  const last = lines.length - (lines[lines.length - 1] === '' ? 2 : 1);
+  return lines.flatMap((line, i) => {
     if (!line.trim()) return [];
     try {
       const row = JSON.parse(line) as unknown;
       return typeof row === 'object' && row !== null && typeof (row as { step?: unknown }).step === 'number' ? [row as Record<string, number>] : [];
     } catch {
-      // a run killed mid-write leaves its last line cut off
-      if (i === text.split('\n').length - 1 || i === text.split('\n').length - 2) return [];
+      if (i === last) return [];
       throw new RunError(`${file}: line ${i + 1} is not JSON; pass a run's log.jsonl`);
     }
   });
+};
 
 export const plotCommand: Command = {
   name: 'plot',

@@ -18,7 +18,7 @@ import { isNode, type Node } from '../../ir/node.ts';
 import type { Params } from '../../nn/module.ts';
 import { stopGradient } from '../../ops/index.ts';
 import type { Key } from '../../random/key.ts';
-import { mapTree, type Tree } from '../../tree/tree.ts';
+import { freeze } from '../../nn/freeze.ts';
 import type { TeacherError } from './errors.ts';
 
 /** What a network teacher makes of a batch of images. */
@@ -59,13 +59,9 @@ export type Teacher = AnyNetworkTeacher | PrecomputedTeacher;
 /** Whether the perceptual term can run: only network teachers have feature maps. */
 export const hasMaps = (t: Teacher): t is AnyNetworkTeacher => t.kind === 'network';
 
-/**
- * Stops gradients at every parameter leaf. The step should pass teacher parameters as their own
- * argument (not inside the differentiated tree, not in the optimiser state); this makes the
- * freeze hold even if someone does, at the cost of one identity op per leaf.
- */
-export const freeze = <P>(params: P): P =>
-  mapTree(isNode, (n: Node) => stopGradient(n), params as Tree<Node>) as P;
+// The step should pass teacher parameters as their own argument (not inside the differentiated
+// tree, not in the optimiser state); freezing makes that hold even if someone does.
+export { freeze };
 
 /** A network teacher's features with frozen parameters; gradients still flow to the images. */
 export const frozenFeatures = <H>(t: NetworkTeacher<H>, params: Params<H>, images: Node): TeacherFeatures =>

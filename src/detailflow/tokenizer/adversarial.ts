@@ -16,11 +16,10 @@ import { emaStep, hingeDiscriminator, hingeGenerator, lecam } from '../../nn/gan
 import type { Params } from '../../nn/module.ts';
 import { add, concat, mean, mul, reshape, splitKeys, square, stopGradient, sub } from '../../ops/index.ts';
 import { foldIn, keyFromSeed } from '../../random/key.ts';
-import { adam } from '../../train/adam.ts';
-import { warmupCosine } from '../../train/schedule.ts';
+import { tokenizerOptimizer } from './optimizer.ts';
 import type { Adversary, Carry } from '../../train/trainer.ts';
-import { mapTree, type Tree } from '../../tree/tree.ts';
-import { isNode } from '../../ir/node.ts';
+import type { Tree } from '../../tree/tree.ts';
+import { freeze } from '../../nn/freeze.ts';
 import { bicubic } from '../resampling.ts';
 import { resizeExpr } from '../resize-expr.ts';
 import type { AnyNetworkTeacher } from '../teacher/teacher.ts';
@@ -55,10 +54,7 @@ export const adversarialStage = (train: TrainConfig, teacher: AnyNetworkTeacher)
   const toTeacher = (img: Node): Node => resizeExpr(img, teacher.size, bicubic);
   const adversary: Adversary = {
     key: DISC_KEY,
-    optimizer: adam({
-      lr: warmupCosine({ peak: train.lr, warmupSteps: Math.round(train.warmupFraction * train.steps), totalSteps: train.steps, floor: train.lr * train.minLrRatio }),
-      b1: train.b1, b2: train.b2,
-    }),
+    optimizer: tokenizerOptimizer(train),
     clip: train.clip,
     init: () => disc.init(foldIn(keyFromSeed(train.seed), 4)),
   };
@@ -72,7 +68,7 @@ export const adversarialStage = (train: TrainConfig, teacher: AnyNetworkTeacher)
   };
   const terms = (state: Readonly<Record<string, Tree<Node>>>, recon: Node, target: Node, x: AdversarialInputs): AdversarialTerms => {
     const d = state[DISC_KEY] as unknown as Params<DiscriminatorParams>;
-    const frozen = mapTree(isNode, stopGradient, d as unknown as Tree<Node>) as unknown as Params<DiscriminatorParams>;
+    const frozen = freeze(d);
     const ema = state.lecam as unknown as Lecam;
     const D = (p: Params<DiscriminatorParams>, img: Node) => disc.logits(p, x.teacherParams, toTeacher(img));
     const [kG, kReal, kFake, kRealS, kFakeS] = splitKeys(x.augKey, 5);

@@ -3,17 +3,15 @@ import { GraphError } from '../../ir/errors.ts';
 import { hostArray, type HostArray } from '../../ir/host-array.ts';
 import type { Node } from '../../ir/node.ts';
 import { foldIn, shardKey, type Key } from '../../random/key.ts';
-import { adam } from '../../train/adam.ts';
 import { shardRows } from '../../train/data-parallel/shards.ts';
-import { warmupCosine } from '../../train/schedule.ts';
+import { tokenizerOptimizer } from './optimizer.ts';
 import type { Objective, StepInput } from '../../train/trainer.ts';
 import type { Params } from '../../nn/module.ts';
 import { samplePrefix, sampleNoiseSpan } from '../api.ts';
 import { vqMixWeights } from '../noise-span.ts';
 import { alignmentTarget, type AnyNetworkTeacher, type Teacher } from '../teacher/teacher.ts';
-import { add, stopGradient } from '../../ops/index.ts';
-import { isNode } from '../../ir/node.ts';
-import { mapTree, type Tree } from '../../tree/tree.ts';
+import { add } from '../../ops/index.ts';
+import { freeze } from '../../nn/freeze.ts';
 import { adversarialStage } from './adversarial.ts';
 import type { Tokenizer, TokenizerParams } from './model.ts';
 import { tokenizerLoss } from './objective.ts';
@@ -106,37 +104,32 @@ export const tokenizerShards = (x: TokenizerStep, count: number, teacher: Teache
 export const tokenizerObjective = (tk: Tokenizer, train: TrainConfig, teacher: Teacher | undefined): Objective<TokenizerVariant, TokenizerArrays> => {
   const stage = train.gan ? adversarialStage(train, adversarialBackbone(teacher)) : undefined;
   return {
-  name: 'tokenizer',
-  optimizer: adam({
-    lr: warmupCosine({ peak: train.lr, warmupSteps: Math.round(train.warmupFraction * train.steps), totalSteps: train.steps, floor: train.lr * train.minLrRatio }),
-    b1: train.b1, b2: train.b2,
-  }),
-  clip: train.clip,
-  loss: ({ t, withSpan }, trained, x, state) => {
-    // with a frozen encoder only the decoder gets gradients (Adam leaves a parameter with zero gradients where it is)
-    const p = train.frozenEncoder ? freezeEncoder(trained as Params<TokenizerParams>) : trained;
-    const target = teacher ? alignmentTarget(teacher, x.teacher, x.images) : undefined;
-    const maps = teacher?.kind === 'network' ? (img: Node) => teacher.features(x.teacher as never, img).maps : undefined;
-    const { total, images, ...terms } = tokenizerLoss(tk, t)(p as Params<TokenizerParams>, {
-      images: x.images,
-      teacherPooled: target?.pooled,
-      ...(withSpan ? { span: x.span, mix: x.mix, noiseKey: x.noiseKey } : {}),
-      ...(maps ? { perceptual: { weight: x.perceptualWeight, maps } } : {}),
-    });
-    if (!stage) return { total, terms };
-    if (!x.adversarial) throw new GraphError('input', 'tokenizer', 'the adversarial stage is on but the step has no augmentation key and gate (tokenizerStep\'s adversarialGate)');
-    const a = stage.terms(state, images.recon, images.target, { augKey: x.adversarial.augKey, gate: x.adversarial.gate, teacherParams: x.teacher });
-    return { total: add(total, a.generator), adversaryTotal: a.discriminator, terms: { ...terms, ...a.metrics } };
-  },
-  ...(stage ? { adversary: stage.adversary, carry: stage.carry } : {}),
+    name: 'tokenizer',
+    optimizer: tokenizerOptimizer(train),
+    clip: train.clip,
+    loss: ({ t, withSpan }, trained, x, state) => {
+      // with a frozen encoder only the decoder gets gradients (Adam leaves a parameter with zero gradients where it is)
+      const p = train.frozenEncoder ? freezeEncoder(trained as Params<TokenizerParams>) : trained;
+      const target = teacher ? alignmentTarget(teacher, x.teacher, x.images) : undefined;
+      const maps = teacher?.kind === 'network' ? (img: Node) => teacher.features(x.teacher as never, img).maps : undefined;
+      const { total, images, ...terms } = tokenizerLoss(tk, t)(p as Params<TokenizerParams>, {
+        images: x.images,
+        teacherPooled: target?.pooled,
+        ...(withSpan ? { span: x.span, mix: x.mix, noiseKey: x.noiseKey } : {}),
+        ...(maps ? { perceptual: { weight: x.perceptualWeight, maps } } : {}),
+      });
+      if (!stage) return { total, terms };
+      if (!x.adversarial) throw new GraphError('input', 'tokenizer', 'the adversarial stage is on but the step has no augmentation key and gate (tokenizerStep\'s adversarialGate)');
+      const a = stage.terms(state, images.recon, images.target, { augKey: x.adversarial.augKey, gate: x.adversarial.gate, teacherParams: x.teacher });
+      return { total: add(total, a.generator), adversaryTotal: a.discriminator, terms: { ...terms, ...a.metrics } };
+    },
+    ...(stage ? { adversary: stage.adversary, carry: stage.carry } : {}),
   };
 };
 
-/** Everything but the decoder behind stopGradient: the parts that decide the codes. */
-const freezeEncoder = (p: Params<TokenizerParams>): Params<TokenizerParams> => {
-  const stop = <T>(tree: T): T => mapTree(isNode, stopGradient, tree as Tree<Node>) as T;
-  return { ...p, encoder: stop(p.encoder), codebook: stopGradient(p.codebook), align: stop(p.align) };
-};
+/** Everything but the decoder frozen: the parts that decide the codes. */
+const freezeEncoder = (p: Params<TokenizerParams>): Params<TokenizerParams> =>
+  ({ ...p, encoder: freeze(p.encoder), codebook: freeze(p.codebook), align: freeze(p.align) });
 
 /** The adversarial stage's frozen backbone: a network teacher (precomputed features have no maps). */
 const adversarialBackbone = (teacher: Teacher | undefined): AnyNetworkTeacher => {

@@ -9,7 +9,9 @@ import type { Node } from '../../ir/node.ts';
 import type { Params } from '../../nn/module.ts';
 import { argmax } from '../../ops/index.ts';
 import type { Evaluator, EvaluatorParams } from './network.ts';
-import { addRows, emptyStats, type FeatureStats } from '../feature-stats.ts';
+import { addRows, emptyStats, gaussianOf, type FeatureStats } from '../feature-stats.ts';
+import { frechetDistance } from '../frechet.ts';
+import type { FloorFigures } from '../report.ts';
 
 export interface EvaluatorReadout {
   /** [B, F] row-major. */
@@ -86,4 +88,20 @@ export const extractFeatureSet = async (
     onBatch?.(Math.min(s + batch, n), n);
   }
   return c.done();
+};
+
+/** The Frechet distance between two feature sets (the FID formula on the metric network's features). */
+export const featureFd = (a: FeatureSet, b: FeatureSet): number => frechetDistance(gaussianOf(a.stats), gaussianOf(b.stats));
+
+/**
+ * The metric's floor: the FD between as many real images of another split (the first training
+ * images, flat NCHW) as there are in `real`'s set, so a reader knows what "as good as real data" reads.
+ */
+export const metricFloor = async (
+  ex: FeatureExtractor, otherImages: Float32Array, real: FeatureSet, shape: readonly number[], batch: number, onBatch?: (done: number, total: number) => void,
+): Promise<FloorFigures> => {
+  const per = shape.reduce((a, b) => a * b, 1);
+  const images = Math.min(real.count, otherImages.length / per);
+  const other = await extractFeatureSet(ex, otherImages.subarray(0, images * per), shape, batch, onBatch);
+  return { fd: featureFd(other, real), images };
 };
