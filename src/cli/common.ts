@@ -18,6 +18,12 @@ export const flagProblems = (io: CliIO, command: string, problems: readonly stri
   return 2;
 };
 
+/** Prints each usage problem on its own line (no usage text) and returns the usage exit code. */
+export const usageProblems = (io: CliIO, command: string, problems: readonly string[]): number => {
+  io.err(problems.map((p) => `detailflow ${command}: ${p}`).join('\n'));
+  return 2;
+};
+
 /** Prints configuration problems in one report and returns the usage exit code. */
 export const configProblems = (io: CliIO, command: string, problems: readonly string[]): number => {
   io.err(`detailflow ${command}: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
-import { flagProblems, intFlag, outputProblems } from '../common.ts';
+import { flagProblems, intFlag, outputProblems, usageProblems } from '../common.ts';
 import { loadArModel, loadTokenizer } from '../models.ts';
 import { checkTokenizerPair } from '../../detailflow/sample/pair.ts';
 import { nullClassOf } from '../../detailflow/ar/config.ts';
@@ -35,11 +35,6 @@ says how detailflow makes it from a key, so the library's samples can be reprodu
 Missing or mismatched models and an unwritable DIR exit 2 before any work.`;
 
 /** Each problem on its own line, naming the command; exit 2. */
-const oneLineEach = (io: { err(s: string): void }, problems: readonly string[]): number => {
-  io.err(problems.map((p) => `detailflow export-onnx: ${p}`).join('\n'));
-  return 2;
-};
-
 export const exportOnnxCommand: Command = {
   name: 'export-onnx',
   summary: 'write the tokenizer and AR model as plain ONNX graphs (passes with KV cache, decoders, encoder) and a manifest',
@@ -64,7 +59,7 @@ export const exportOnnxCommand: Command = {
       }
     }
     if (f.out !== undefined) problems.push(...await outputProblems({}, { out: path.resolve(f.out) }));
-    if (problems.length) return oneLineEach(io, problems);
+    if (problems.length) return usageProblems(io, 'export-onnx', problems);
     const out = path.resolve(f.out!);
     const tokenizer = await loadTokenizer(tokFile);
     const ar = await loadArModel(arFile);
@@ -75,7 +70,7 @@ export const exportOnnxCommand: Command = {
       ...(E.isLeft(pair) ? pair.left.problems : []),
       ...(guidance && nullClassOf(ar.config) === undefined ? ['--guidance: this AR model has no null class, so it cannot be exported with guidance'] : []),
     ];
-    if (late.length) return oneLineEach(io, late);
+    if (late.length) return usageProblems(io, 'export-onnx', late);
 
     const t0 = performance.now();
     const e = exportOnnx({ tokenizer, ar }, { batch: f.batch ?? 1, guidance, ...(f['top-k'] !== undefined ? { topK: f['top-k'] } : {}), ...(f['top-p'] !== undefined ? { topP: f['top-p'] } : {}) });

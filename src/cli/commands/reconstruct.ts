@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CliIO, Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { reconstructOfficialCommand } from './reconstruct-official.ts';
-import { backendFlag, chooseBackend, flagProblems, intFlag, loadSplit, outputProblems } from '../common.ts';
+import { backendFlag, chooseBackend, flagProblems, intFlag, loadSplit, outputProblems, usageProblems } from '../common.ts';
 import { loadTokenizerChecked, shippedModel, shippedName } from '../models.ts';
 import { progress } from '../progress.ts';
 import { readPicture, writeOutput } from '../picture-files.ts';
@@ -54,11 +54,6 @@ const spec = {
   model: 'string', t: 'string',
 } as const;
 
-const usageError = (io: CliIO, problems: readonly string[]): number => {
-  io.err(problems.map((p) => `detailflow reconstruct: ${p}`).join('\n'));
-  return 2;
-};
-
 /** The strip of one picture: decoded at every prefix, then the picture itself; PSNR per prefix against it. */
 const reconstructPicture = async (
   io: CliIO, model: TokenizerModel, backend: BackendName, file: string, png: PngImage, out: string, json: boolean,
@@ -66,7 +61,7 @@ const reconstructPicture = async (
   const { tk, params } = model;
   const c = tk.config;
   const x = pictureFor(png, c.size, c.channels);
-  if (E.isLeft(x)) return usageError(io, [`--image ${file}: ${x.left}`]);
+  if (E.isLeft(x)) return usageProblems(io, 'reconstruct', [`--image ${file}: ${x.left}`]);
   const started = performance.now();
   const decoded = await reconstructor(tk, backend).decodePrefixes(params, x.right);
   await writeOutput(out, await encodePng(prefixGrid(tk, decoded.prefixes, x.right.data as Float32Array, 1)));
@@ -111,9 +106,9 @@ export const reconstructCommand: Command = {
     const unwritable = await outputProblems({ out });
     if (unwritable.length) return flagProblems(io, 'reconstruct', unwritable, usage);
     const picture = f.image === undefined ? undefined : await readPicture(f.image);
-    if (picture && E.isLeft(picture)) return usageError(io, [picture.left]);
+    if (picture && E.isLeft(picture)) return usageProblems(io, 'reconstruct', [picture.left]);
     const model = await loadTokenizerChecked(f.tokenizer ?? shippedModel('tokenizer'));
-    if (E.isLeft(model)) return usageError(io, model.left);
+    if (E.isLeft(model)) return usageProblems(io, 'reconstruct', model.left);
     const backend = await chooseBackend(f.backend);
     if (picture) return reconstructPicture(io, model.right, backend, f.image!, picture.right, out, f.json === true);
 
