@@ -10,7 +10,7 @@ import type { Node } from '../../src/ir/node.ts';
 import * as o from '../../src/ops/index.ts';
 import { keyFromSeed, normalHost } from '../../src/random/key.ts';
 import { adam } from '../../src/train/adam.ts';
-import { emaUpdate } from '../../src/detailflow/ar/ema.ts';
+import { emaUpdate } from '../../src/train/ema.ts';
 import { trainer, type Objective, type TrainState } from '../../src/train/trainer.ts';
 import type { Tree } from '../../src/tree/tree.ts';
 import { allBackends, liveArrays, ready } from '../helpers/backends.ts';

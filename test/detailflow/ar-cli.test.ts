@@ -109,6 +109,26 @@ test('train-ar: the loss falls, and --until/--resume is bit-exact; sample writes
   assert.deepEqual([prog.width, prog.height], [5 * 64 + 6 * 2, 6 * 64 + 7 * 2]);
 });
 
+test('train-ar --init starts from another model\'s EMA weights (the EMA starts there too) and refuses another configuration', async () => {
+  const train = (out: string, extra: string[], config = path.join(root, 'ar.json'), expect = 0) =>
+    run(['train-ar', '--codes', codesFile, '--config', config, '--out', out, '--backend', 'cpu', '--steps', '1', ...extra], expect);
+  const first = path.join(root, 'ar-init-from');
+  await train(first, []);
+  const from = path.join(first, 'ar.safetensors');
+  const next = path.join(root, 'ar-init');
+  await train(next, ['--init', from]);
+  // one step at ema 0.9: ema = 0.9 * init + 0.1 * params, with init the first model's EMA
+  const [init, params, ema] = [await leaves(from, 'ema'), await leaves(path.join(next, 'ar.safetensors'), 'params'), await leaves(path.join(next, 'ar.safetensors'), 'ema')];
+  init.forEach((x, i) => x.forEach((v, j) => {
+    const want = Math.fround(Math.fround(v * 0.9) + Math.fround(params[i]![j]! * 0.1));
+    assert.ok(Math.abs(ema[i]![j]! - want) <= 1e-6 * (1 + Math.abs(want)), `ema leaf ${i}[${j}] ${ema[i]![j]} is not 0.9 init + 0.1 params = ${want}`);
+  }));
+  const wider = path.join(root, 'ar-wider.json');
+  await writeFile(wider, JSON.stringify({ ...arCfg, ar: { ...arCfg.ar, width: 48, heads: 2 } }));
+  const io = await train(path.join(root, 'ar-init-bad'), ['--init', from], wider, 1);
+  assert.match(io.stderr.join('\n'), /--init .*ar\.safetensors: its width \(32, this run 48\) differ/);
+});
+
 test('sample refuses bad requests with exit 2, naming the problem', async () => {
   const ar = path.join(root, 'ar-whole', 'ar.safetensors');
   const base = ['sample', '--tokenizer', tok, '--ar', ar, '--backend', 'cpu', '--out', path.join(root, 'bad.png')];

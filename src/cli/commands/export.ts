@@ -15,13 +15,10 @@ const usage = `detailflow export --in CKPT --out FILE [--keep TREE,...]
 
 Writes a checkpoint's inference weights and metadata without the optimiser state: the form in
 which trained models are shipped under models/. The weights kept are the EMA tree when the
-checkpoint has one (the AR model samples with it), else the parameters; --keep names the trees
-to keep instead (e.g. --keep params,ema). Training state (the step) stays in the metadata.
+checkpoint has one (the AR model samples with it; a tokenizer's is written as its params), else
+the parameters; --keep names the trees to keep as they are instead (e.g. --keep params,ema). Training state (the step) stays in the metadata.
 Every kept weight tree is checked against the shapes its configuration implies, and paths in
 the metadata are cut to file names (a shipped model holds nothing of the machine it came from).`;
-
-/** The trees inference reads: the EMA of the weights when training kept one, else the weights. */
-export const inferenceTrees = (trees: readonly string[]): string[] => (trees.includes('ema') ? ['ema'] : ['params']);
 
 /** The parameter shapes each kind of checkpoint's configuration implies; params and ema share them. */
 const specs: Readonly<Record<string, (meta: Readonly<Record<string, unknown>>) => E.Either<string, ModelSpec<unknown>>>> = {
@@ -51,24 +48,27 @@ export const exportCommand: Command = {
     const ck = await loadCheckpoint(input, undefined);
     const have = Object.keys(ck.trees);
     if (have.length === 0) throw new RunError(`${input} holds no weight trees: there is nothing to export`);
-    const given = flags.right.keep?.split(',').map((k) => k.trim());
-    const keep = given ?? inferenceTrees(have);
-    const absent = keep.filter((k) => !have.includes(k));
-    if (absent.length && given) return flagProblems(io, 'export', [`--keep: ${input} has no tree ${absent.join(', ')} (it has ${have.join(', ')})`], usage);
-    if (absent.length) throw new RunError(`${input} has no ${keep.join(' or ')} tree to export (it has ${have.join(', ')}); name the trees with --keep`);
     const spec = specs[ck.kind];
     if (!spec) throw new RunError(`${input}: export knows the kinds ${Object.keys(specs).join(', ')}, not '${ck.kind}'`);
     const implied = spec(ck.meta);
     if (E.isLeft(implied)) throw new RunError(`${input}: ${implied.left}`);
-    const expected = Object.values(implied.right.trees)[0]!.specs;
-    const weights = keep.filter((k) => WEIGHT_TREES.includes(k));
-    const checked = checkTrees(ck, Object.fromEntries(weights.map((k) => [k, expected])));
+    const [inference, layout] = Object.entries(implied.right.trees)[0]!;
+    const given = flags.right.keep?.split(',').map((k) => k.trim());
+    // tree written -> tree read: by default the kind's inference tree, filled from the EMA when training kept one
+    const keep: ReadonlyArray<readonly [string, string]> = given
+      ? given.map((k) => [k, k] as const)
+      : [[inference, have.includes('ema') ? 'ema' : 'params']];
+    const absent = keep.map(([, from]) => from).filter((k) => !have.includes(k));
+    if (absent.length && given) return flagProblems(io, 'export', [`--keep: ${input} has no tree ${absent.join(', ')} (it has ${have.join(', ')})`], usage);
+    if (absent.length) throw new RunError(`${input} has no ${absent.join(' or ')} tree to export (it has ${have.join(', ')}); name the trees with --keep`);
+    const weights = keep.filter(([, from]) => WEIGHT_TREES.includes(from));
+    const checked = checkTrees(ck, Object.fromEntries(weights.map(([, from]) => [from, layout.specs])));
     if (E.isLeft(checked)) throw new RunError(`${input}: it does not match its configuration: ${checked.left.message}`);
     const meta = withoutPaths(ck.meta) as Record<string, unknown>;
-    const shipped = encodeCheckpoint({ ...ck, meta, trees: Object.fromEntries(keep.map((k) => [k, ck.trees[k]!])) });
+    const shipped = encodeCheckpoint({ ...ck, meta, trees: Object.fromEntries(keep.map(([to, from]) => [to, ck.trees[from]!])) });
     const w = await writeFileAtomic(path.resolve(out), shipped);
     if (E.isLeft(w)) throw new RunError(w.left.message);
-    io.out(`exported ${ck.kind} ${keep.join(' and ')} to ${out} (${(shipped.length / 1e6).toFixed(2)} MB)`);
+    io.out(`exported ${ck.kind} ${keep.map(([to, from]) => (to === from ? to : `${from} as ${to}`)).join(' and ')} to ${out} (${(shipped.length / 1e6).toFixed(2)} MB)`);
     return 0;
   },
 };

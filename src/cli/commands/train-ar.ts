@@ -4,18 +4,19 @@ import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { backendFlag, chooseBackend, configProblems, flagProblems, inSection, intFlag, readJsonFile } from '../common.ts';
 import { decodeSections } from '../../config/codec.ts';
-import { jsonlLogger, progressReporter, saveCheckpoint } from '../training-run.ts';
+import { jsonlLogger, progressReporter, RunError, saveCheckpoint } from '../training-run.ts';
 import { claimRunDir, startingPoint } from '../run-dir.ts';
 import { AR_KIND, loadCodes } from '../ar-files.ts';
 import { describeWorkers, runSession, trainingSession, workersFlag } from '../training-sessions.ts';
 import { arRecipe } from '../../detailflow/replica-trainers.ts';
 import { decodeArConfig, type ArConfig } from '../../detailflow/ar/config.ts';
-import { arModel } from '../../detailflow/ar/model.ts';
+import { arModel, type ArParams } from '../../detailflow/ar/model.ts';
+import { loadArModel } from '../models.ts';
 import { arRun, decodeArTrainConfig } from '../../detailflow/codes/ar-trainer.ts';
 import type { CodesShape } from '../../detailflow/codes/codes-file.ts';
 
 const usage = `detailflow train-ar --codes FILE --out RUN_DIR [--config file.json] [--steps S] [--until S]
-                     [--backend B] [--resume | --force] [--workers N]
+                     [--backend B] [--resume | --force] [--init CKPT] [--workers N]
 
 Trains the class-conditional AR model on a codes file from extract-codes: cross-entropy over all
 N positions, label dropout 0.1, the self-correction triple for 30% of the samples, AdamW (weight
@@ -26,7 +27,9 @@ come from the codes file (given ones must match it). Writes RUN_DIR/ar.safetenso
 one kept as .prev) and RUN_DIR/log.jsonl. --until stops after that step (the schedule still spans
 --steps); --resume continues from the checkpoint (its .prev when it is damaged), bit for bit; a
 RUN_DIR that holds a run is refused without --resume, and --force moves that run into
-RUN_DIR/previous-<n>/ first. --workers N trains data-parallel over N worker threads, each on its
+RUN_DIR/previous-<n>/ first. --init starts from another AR model's weights (its EMA; the same
+configuration, e.g. the shipped model on a retrained tokenizer's codes) with a fresh optimiser and
+the EMA starting there. --workers N trains data-parallel over N worker threads, each on its
 own backend with B / N of the batch (N must divide it); the result equals one worker's up to float
 rounding. Default: one per CPU core (reduced to a divisor of the batch) on wasm and cpu, 1 on
 webgpu and the ONNX backends. --resume is bit-exact with the same N. The default backend is webgpu
@@ -43,12 +46,20 @@ const arConfigFor = (raw: unknown, shape: CodesShape): E.Either<string[], ArConf
   return E.isLeft(r) ? E.left(inSection('ar', r)) : E.right(r.right);
 };
 
+/** --init's weights: an AR model file's EMA, refused unless its configuration is this run's. */
+const initialWeights = async (file: string, cfg: ArConfig): Promise<ArParams> => {
+  const m = await loadArModel(file);
+  const differ = (Object.keys(cfg) as (keyof ArConfig)[]).filter((k) => m.config[k] !== cfg[k]);
+  if (differ.length) throw new RunError(`--init ${file}: its ${differ.map((k) => `${k} (${String(m.config[k])}, this run ${String(cfg[k])})`).join(', ')} differ from this run's configuration`);
+  return m.ema;
+};
+
 export const trainArCommand: Command = {
   name: 'train-ar',
   summary: 'train the class-conditional AR model on extracted codes',
   usage,
   run: async (argv, io) => {
-    const flags = parseFlags(argv, { codes: 'string', out: 'string', config: 'string', steps: 'number', until: 'number', backend: 'string', resume: 'boolean', force: 'boolean', workers: 'number' });
+    const flags = parseFlags(argv, { codes: 'string', out: 'string', config: 'string', steps: 'number', until: 'number', backend: 'string', resume: 'boolean', force: 'boolean', init: 'string', workers: 'number' });
     if (E.isLeft(flags)) return flagProblems(io, 'train-ar', flags.left, usage);
     const f = flags.right;
     const missing = [
@@ -63,7 +74,7 @@ export const trainArCommand: Command = {
     if (E.isLeft(tc)) return configProblems(io, 'train-ar', inSection('train', tc));
     const claim = await claimRunDir(f.out!, { checkpoint: 'ar.safetensors' }, f, io);
     if (E.isLeft(claim)) { io.err(`detailflow train-ar: ${claim.left}`); return 2; }
-    const { dir, file } = claim.right;
+    const { dir, file, moved } = claim.right;
     const codes = await loadCodes(f.codes!);
     const ac = arConfigFor(sections.right.ar, codes.shape);
     const problems = E.isLeft(ac) ? ac.left : [];
@@ -77,7 +88,8 @@ export const trainArCommand: Command = {
     const train = tc.right;
     const backend = await chooseBackend(f.backend, { workload: 'training' });
     const run = arRun(arModel(cfg), train, codes, backend);
-    const { state, start } = await startingPoint(f.resume, file, AR_KIND, run.initState(run.initParams()), io);
+    const initial = f.init === undefined ? run.initParams() : await initialWeights(moved(f.init), cfg);
+    const { state, start } = await startingPoint(f.resume, file, AR_KIND, run.initState(initial), io);
     const workers = workersFlag(f.workers, train.batchSize, backend);
     if (E.isLeft(workers)) return flagProblems(io, 'train-ar', [workers.left], usage);
     io.err(`train-ar: ${describeWorkers(workers.right, train.batchSize)} on ${backend}`);

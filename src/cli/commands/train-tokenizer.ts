@@ -10,7 +10,7 @@ import { reconstructionPng } from '../reconstruction-png.ts';
 import type { HostArray } from '../../ir/host-array.ts';
 import { decodeTokenizerConfig, type TokenizerConfig } from '../../detailflow/tokenizer/config.ts';
 import { decodeTrainConfig, type TrainConfig } from '../../detailflow/tokenizer/train-config.ts';
-import { tokenizer } from '../../detailflow/tokenizer/model.ts';
+import { tokenizer, type TokenizerParams } from '../../detailflow/tokenizer/model.ts';
 import { tokenizerRun } from '../../detailflow/tokenizer/fit.ts';
 import { decodePrecomputedTeacher } from '../../detailflow/teacher/precomputed.ts';
 import { readFileBytes, writeFileAtomic } from '../../platform/files.ts';
@@ -43,6 +43,8 @@ with spectral-norm heads on its feature maps) trains beside the tokenizer with i
 parameters, optimiser state and LeCAM EMAs are part of the checkpoint. It needs the network teacher
 and one worker. Fields: discWeight (0.2), lecamWeight (0.001), lecamDecay (0.999),
 consistencyWeight (4), discHidden (64).
+"train": {"ema": 0.999} carries an exponential moving average of the weights beside them (0, the
+default: none); the reconstructions drawn during training and 'detailflow export' use it.
 --workers N trains data-parallel over N worker threads, each on its own backend with B / N of the
 batch (N must divide it); the result equals one worker's up to float rounding. Default: one per
 CPU core (reduced to a divisor of the batch) on wasm and cpu, 1 on webgpu and the ONNX backends
@@ -113,7 +115,7 @@ export const trainTokenizerCommand: Command = {
     const fresh = run.initParams();
     // --init starts from trained parameters (e.g. the shipped model) with a fresh optimiser
     const initial = f.init === undefined ? fresh : await initialParams(moved(f.init), cfg, fresh);
-    const { state, start } = await startingPoint(f.resume, file, TOKENIZER_KIND, { ...run.initState(fresh), params: initial }, io);
+    const { state, start } = await startingPoint(f.resume, file, TOKENIZER_KIND, run.initState(initial), io);
     // the adversarial stage's discriminator and LeCAM EMAs train in one process (the replicas do not carry them)
     const workers = train.gan && (f.workers ?? 1) > 1
       ? E.left(`--workers ${f.workers}: the adversarial stage (train.gan) trains with one worker; drop --workers`)
@@ -129,7 +131,7 @@ export const trainTokenizerCommand: Command = {
       const trees = await session.hostState();
       // the picture first, atomically: a run killed between the two redoes this step and writes it again
       if (train.reconstructionEvery > 0 && (steps % train.reconstructionEvery === 0 || steps === train.steps)) {
-        const png = await writeFileAtomic(path.join(dir, `recon-${steps}.png`), await reconstructionPng(tk, backend, trees.params, snapshot, 8));
+        const png = await writeFileAtomic(path.join(dir, `recon-${steps}.png`), await reconstructionPng(tk, backend, (trees.ema ?? trees.params) as never, snapshot, 8));
         if (E.isLeft(png)) throw new RunError(png.left.message);
       }
       return saveCheckpoint(dir, 'tokenizer.safetensors', {
@@ -156,7 +158,7 @@ const loadTeacherFeatures = async (file: string, count: number): Promise<Teacher
   return t.right;
 };
 
-const initialParams = async (file: string, cfg: TokenizerConfig, fresh: unknown): Promise<Tree<HostArray>> => {
+const initialParams = async (file: string, cfg: TokenizerConfig, fresh: unknown): Promise<TokenizerParams> => {
   const { tk, params } = await loadTokenizer(file);
   const differ = (['size', 'channels', 'patch', 'tokens', 'group', 'causal', 'alpha'] as const).filter((k) => tk.config[k] !== cfg[k]);
   if (differ.length) throw new RunError(`--init ${file}: its ${differ.join(', ')} differ from this run's configuration`);

@@ -9,4 +9,4 @@ export { passRows, passBias } from './pass-mask.ts';
 export { type ArBlockParams, type LayerCache, arBlock } from './block.ts';
 export { type ArParams, type RangeInputs, type ArModel, arModel } from './model.ts';
 export { type ArBatch, type ArLossOptions, arLoss, arTrainDefaults } from './loss.ts';
-export { emaUpdate } from './ema.ts';
+export { emaUpdate } from '../../train/ema.ts';

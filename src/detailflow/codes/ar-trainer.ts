@@ -7,7 +7,6 @@ import type * as E from 'fp-ts/lib/Either.js';
 import type { DeviceArray } from '../../compile/device-array.ts';
 import type { HostArray } from '../../ir/host-array.ts';
 import type { ConfigError } from '../../config/errors.ts';
-import type { Node } from '../../ir/node.ts';
 import type { Params } from '../../nn/module.ts';
 import { foldIn, keyFromSeed, shardKey, type Key } from '../../random/key.ts';
 import { epochOrder } from '../../data/batches.ts';
@@ -19,7 +18,7 @@ import { schedule, warmupCosine, type Schedule } from '../../train/schedule.ts';
 import type { Tree } from '../../tree/tree.ts';
 import { configCodec, decodeWith, intIn, numberIn } from '../../config/codec.ts';
 import { arLoss, arTrainDefaults, type ArBatch } from '../ar/loss.ts';
-import { emaUpdate } from '../ar/ema.ts';
+import { emaCarry } from '../../train/ema.ts';
 import type { ArModel, ArParams } from '../ar/model.ts';
 import { codesBatch, type Codes } from './codes-file.ts';
 
@@ -105,11 +104,7 @@ export const arObjective = (model: ArModel, train: ArTrainConfig): Objective<nul
       const out = loss(p as Params<ArParams>, x.batch as ArBatch, x.key);
       return { total: out[0], terms: { accuracy: out[1].accuracy } };
     },
-    carry: {
-      // the EMA starts at the initial parameters (the same host arrays; the first step writes new ones)
-      init: (params) => ({ ema: params }),
-      update: (carried, params) => ({ ema: emaUpdate(carried.ema as Tree<Node>, params, train.ema) }),
-    },
+    carry: emaCarry(train.ema),
   };
 };
 

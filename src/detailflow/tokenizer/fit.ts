@@ -71,6 +71,7 @@ export interface FitOptions extends RunOptions {
 }
 
 export interface Fit {
+  /** The weights to use: their EMA when train.ema > 0, else the last step's. */
   readonly params: TokenizerParams;
   /** One entry per step: `step` (from 1), the prefix `t` and every loss term. */
   readonly log: readonly Readonly<Record<string, number>>[];
@@ -85,12 +86,12 @@ export const fitTokenizer = async (tk: Tokenizer, train: TrainConfig, data: Data
   const log: Record<string, number>[] = [];
   const { state } = await trainLoop<TrainState>({
     start: 0, total: steps,
-    state: { ...run.initState(fresh), params: opts.init ?? fresh },
+    state: run.initState(opts.init ?? fresh),
     checkpointEvery: Number.MAX_SAFE_INTEGER, save: async () => 'memory',
     step: run.step,
     onMetrics: (step, m) => { log.push({ step, ...m }); opts.onStep?.(step, m); },
   });
-  const params = await toHost(state.params);
+  const params = await toHost(state.ema ?? state.params);
   const problems: string[] = [];
   if (!paramLayout(() => tk.init(keyFromSeed(0))).holds(params, problems)) throw new Error(`fitTokenizer: the trained parameters are not the tokenizer's: ${problems.join('; ')}`);
   return { params, log };

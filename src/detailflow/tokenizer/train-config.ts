@@ -14,6 +14,8 @@ const props = {
   // decoder fine-tuning: the encoder, codebook and alignment head stay as they are, so the codes
   // (and an AR model trained on them) stay valid
   frozenEncoder: t.boolean,
+  // an EMA of the weights carried beside them (0: none); export ships it, as with the AR model
+  ema: numberIn(0, 0.999999),
 } as const;
 
 export type TrainConfig = { readonly [K in keyof typeof props]: t.TypeOf<(typeof props)[K]> };
@@ -26,7 +28,7 @@ export const trainDefaults: TrainConfig = {
   // the reference's weights (disc_weight 0.2, LeCAM 0.001 with EMA decay 0.999, consistency 4.0);
   // its discriminator starts at step 40000 of its run
   gan: false, discStart: 0, discWeight: 0.2, lecamWeight: 0.001, lecamDecay: 0.999, consistencyWeight: 4, discHidden: 64,
-  frozenEncoder: false,
+  frozenEncoder: false, ema: 0,
 };
 
 export const TrainConfigCodec = configCodec('TrainConfig', props, trainDefaults as never, [], { strict: true });

@@ -13,6 +13,7 @@ import { alignmentTarget, type AnyNetworkTeacher, type Teacher } from '../teache
 import { add } from '../../ops/index.ts';
 import { freeze } from '../../nn/freeze.ts';
 import { adversarialStage } from './adversarial.ts';
+import { carries, emaCarry } from '../../train/ema.ts';
 import type { Tokenizer, TokenizerParams } from './model.ts';
 import { tokenizerLoss } from './objective.ts';
 import type { TrainConfig } from './train-config.ts';
@@ -103,6 +104,7 @@ export const tokenizerShards = (x: TokenizerStep, count: number, teacher: Teache
  */
 export const tokenizerObjective = (tk: Tokenizer, train: TrainConfig, teacher: Teacher | undefined): Objective<TokenizerVariant, TokenizerArrays> => {
   const stage = train.gan ? adversarialStage(train, adversarialBackbone(teacher)) : undefined;
+  const carry = carries(stage?.carry, train.ema > 0 ? emaCarry(train.ema) : undefined);
   return {
     name: 'tokenizer',
     optimizer: tokenizerOptimizer(train),
@@ -123,7 +125,8 @@ export const tokenizerObjective = (tk: Tokenizer, train: TrainConfig, teacher: T
       const a = stage.terms(state, images.recon, images.target, { augKey: x.adversarial.augKey, gate: x.adversarial.gate, teacherParams: x.teacher });
       return { total: add(total, a.generator), adversaryTotal: a.discriminator, terms: { ...terms, ...a.metrics } };
     },
-    ...(stage ? { adversary: stage.adversary, carry: stage.carry } : {}),
+    ...(stage ? { adversary: stage.adversary } : {}),
+    ...(carry ? { carry } : {}),
   };
 };
 
