@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeSafetensors, encodeSafetensors, type Safetensors, type StoredTensor } from '../../src/io/safetensors.ts';
+import { decodeSafetensors, encodeSafetensors, readSafetensorsHeader, type Safetensors, type StoredTensor } from '../../src/io/safetensors.ts';
+import { floatToHalf, halfToFloat } from '../../src/io/half.ts';
 
 const dims = fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 });
 const count = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
@@ -120,4 +121,47 @@ test('plausible but wrong JSON headers are refused or decode consistently', () =
     assert.equal(used, data.length, 'tensors cover the data exactly');
     for (const t of Object.values(r.right.tensors)) assert.equal(t.data.length, count([...t.shape]));
   }), { numRuns: 500 });
+});
+
+test('with floats F16, float tensors are stored as F16 and decode to their float16 rounding; other dtypes are unchanged', () => {
+  const inRange = fc.dictionary(nameArb, tensorArb.map((t) => (t.dtype === 'float32' ? { ...t, data: (t.data as Float32Array).map((v) => (Number.isFinite(v) ? Math.max(-6e4, Math.min(6e4, v)) : v)) } : t)), { maxKeys: 5 });
+  fc.assert(fc.property(inRange, metadataArb, (tensors, metadata) => {
+    const bytes = encodeSafetensors(tensors, metadata, { floats: 'F16' });
+    const header = readSafetensorsHeader(bytes);
+    assert.ok(E.isRight(header), E.isLeft(header) ? header.left.message : '');
+    const floatBytes = Object.values(tensors).filter((t) => t.dtype === 'float32').reduce((n, t) => n + 2 * t.data.length, 0);
+    const otherBytes = Object.values(tensors).filter((t) => t.dtype !== 'float32').reduce((n, t) => n + t.data.byteLength, 0);
+    assert.equal(header.right.dataBytes, floatBytes + otherBytes, 'float16 takes two bytes per value');
+    assert.equal(header.right.decodedBytes, 2 * floatBytes + otherBytes);
+    const decoded = decodeSafetensors(bytes);
+    assert.ok(E.isRight(decoded), E.isLeft(decoded) ? decoded.left.message : '');
+    const rounded = Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, t.dtype === 'float32'
+      ? { ...t, data: (t.data as Float32Array).map((v) => halfToFloat(floatToHalf(v))) } : t]));
+    // NaN payloads are not kept by float16: compare NaN as NaN
+    const canon = (ts: Record<string, StoredTensor>) => Object.fromEntries(Object.entries(ts).map(([k, t]) => [k, t.dtype === 'float32' ? { ...t, data: (t.data as Float32Array).map((v) => (Number.isNaN(v) ? NaN : v)) } : t]));
+    assertSame({ ...decoded.right, tensors: canon(decoded.right.tensors as Record<string, StoredTensor>) }, canon(rounded), metadata);
+  }));
+});
+
+test('a float beyond float16\'s range is refused when storing F16, naming the tensor', () => {
+  const bytes = () => encodeSafetensors({ w: { data: Float32Array.of(1, 70000), shape: [2], dtype: 'float32' } }, {}, { floats: 'F16' });
+  assert.throws(bytes, /tensor 'w': value 70000 at element 1 is beyond float16's range/);
+});
+
+test('BF16 tensors (as PyTorch checkpoints converted to safetensors hold them) decode to float32', () => {
+  const values = [1, -2.5, 3.140625, 0, -0, Infinity];
+  const json = new TextEncoder().encode(JSON.stringify({ w: { dtype: 'BF16', shape: [2, 3], data_offsets: [0, 12] } }));
+  const n = Math.ceil(json.length / 8) * 8;
+  const bytes = new Uint8Array(8 + n + 12).fill(0x20, 8, 8 + n);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, n, true);
+  bytes.set(json, 8);
+  const f = new DataView(new ArrayBuffer(4));
+  values.forEach((v, i) => { f.setFloat32(0, v); view.setUint16(8 + n + 2 * i, f.getUint32(0) >>> 16, true); });
+  const decoded = decodeSafetensors(bytes);
+  assert.ok(E.isRight(decoded), E.isLeft(decoded) ? decoded.left.message : '');
+  const w = decoded.right.tensors.w!;
+  assert.equal(w.dtype, 'float32');
+  assert.deepEqual([...w.shape], [2, 3]);
+  assert.deepEqual(Array.from(w.data), values);
 });

@@ -12,6 +12,7 @@ import type { HostArray } from '../ir/host-array.ts';
 import type { Shape } from '../ir/shape.ts';
 import { capProblems, ProblemsError } from './problems.ts';
 import { parseJsonBounded } from './json.ts';
+import { bfloat16ToFloat, floatToHalf, HALF_MAX, halfBytes, halfToFloat } from './half.ts';
 
 export class SafetensorsError extends ProblemsError {
   constructor(problems: readonly string[], source?: string) {
@@ -35,11 +36,18 @@ export interface Safetensors {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-/** Our dtypes and the format's names, in the reference's alignment order (largest first). */
+/** Our dtypes and the format's names. */
 const formatName = { float32: 'F32', int32: 'I32', uint8: 'U8', bool: 'BOOL' } as const satisfies Record<StoredDType, string>;
-const fromFormat: Readonly<Record<string, StoredDType>> = { F32: 'float32', I32: 'int32', U8: 'uint8', BOOL: 'bool' };
-const rank: Readonly<Record<StoredDType, number>> = { float32: 0, int32: 1, uint8: 2, bool: 3 };
-const itemSize: Readonly<Record<StoredDType, number>> = { float32: 4, int32: 4, uint8: 1, bool: 1 };
+/** The formats read, and the dtype each decodes to: 16-bit floats widen exactly to float32. */
+const fromFormat: Readonly<Record<string, StoredDType>> = { F32: 'float32', F16: 'float32', BF16: 'float32', I32: 'int32', U8: 'uint8', BOOL: 'bool' };
+/** Bytes per element, which is also the reference writer's alignment order (largest first). */
+const itemSize: Readonly<Record<string, number>> = { F32: 4, I32: 4, F16: 2, BF16: 2, U8: 1, BOOL: 1 };
+const rank: Readonly<Record<string, number>> = { F32: 0, I32: 1, F16: 2, BF16: 3, U8: 4, BOOL: 5 };
+
+/** How floats are written: float32, or float16 (half the bytes; decoded back to float32, rounded). */
+export interface EncodeOptions {
+  readonly floats?: 'F32' | 'F16';
+}
 const MAX_HEADER = 100_000_000; // the reference reader's limit
 const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
@@ -49,9 +57,13 @@ const product = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 const arrayFits = (t: StoredTensor): boolean =>
   t.dtype === 'float32' ? t.data instanceof Float32Array : t.dtype === 'int32' ? t.data instanceof Int32Array : t.data instanceof Uint8Array;
 
-const inputProblems = (tensors: Record<string, StoredTensor>, metadata: Record<string, string>): string[] => {
+const inputProblems = (tensors: Record<string, StoredTensor>, metadata: Record<string, string>, floats: string): string[] => {
   const p: string[] = [];
   for (const [name, t] of Object.entries(tensors)) {
+    if (floats === 'F16' && t.dtype === 'float32' && arrayFits(t)) {
+      const big = (t.data as Float32Array).findIndex((v) => Number.isFinite(v) && (floatToHalf(v) & 0x7fff) === 0x7c00);
+      if (big >= 0) p.push(`tensor '${name}': value ${t.data[big]} at element ${big} is beyond float16's range (±${HALF_MAX}); store it as float32`);
+    }
     if (name === '__metadata__') p.push("a tensor cannot be named '__metadata__' (the format reserves it)");
     if (!Object.hasOwn(formatName, t.dtype)) p.push(`tensor '${name}': dtype ${String(t.dtype)} cannot be stored (float32, int32, uint8, bool can)`);
     else if (!arrayFits(t)) p.push(`tensor '${name}': dtype ${t.dtype} does not match its ${t.data.constructor.name}`);
@@ -73,20 +85,23 @@ const leBytes = (data: StoredTensor['data']): Uint8Array => {
 };
 
 export const tryEncodeSafetensors = (
-  tensors: Record<string, StoredTensor>, metadata: Record<string, string> = {},
+  tensors: Record<string, StoredTensor>, metadata: Record<string, string> = {}, options: EncodeOptions = {},
 ): E.Either<SafetensorsError, Uint8Array> => {
-  const problems = inputProblems(tensors, metadata);
+  const floats = options.floats ?? 'F32';
+  const problems = inputProblems(tensors, metadata, floats);
   if (problems.length > 0) return E.left(new SafetensorsError(problems));
+  const format = (t: StoredTensor): string => (t.dtype === 'float32' ? floats : formatName[t.dtype]);
+  const payload = (t: StoredTensor): Uint8Array => (format(t) === 'F16' ? halfBytes(t.data as Float32Array) : leBytes(t.data));
   const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0); // Rust's str order
-  const names = Object.keys(tensors).sort((a, b) => rank[tensors[a]!.dtype] - rank[tensors[b]!.dtype] || byCodePoint(a, b));
+  const names = Object.keys(tensors).sort((a, b) => rank[format(tensors[a]!)]! - rank[format(tensors[b]!)]! || byCodePoint(a, b));
   const entries: [string, unknown][] = [];
   const metaKeys = Object.keys(metadata).sort(byCodePoint); // the reference's order is a hash map's; sorted is reproducible
   if (metaKeys.length > 0) entries.push(['__metadata__', Object.fromEntries(metaKeys.map((k) => [k, metadata[k]]))]);
   let offset = 0;
   for (const name of names) {
     const t = tensors[name]!;
-    const n = t.data.byteLength;
-    entries.push([name, { dtype: formatName[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + n] }]);
+    const n = t.data.length * itemSize[format(t)]!;
+    entries.push([name, { dtype: format(t), shape: [...t.shape], data_offsets: [offset, offset + n] }]);
     offset += n;
   }
   // fromEntries defines own properties, so even a tensor named '__proto__' is written
@@ -102,7 +117,7 @@ export const tryEncodeSafetensors = (
   out.fill(0x20, 8 + json.length, 8 + headerLength);
   let at = 8 + headerLength;
   for (const name of names) {
-    const bytes = leBytes(tensors[name]!.data);
+    const bytes = payload(tensors[name]!);
     out.set(bytes, at);
     at += bytes.length;
   }
@@ -110,10 +125,11 @@ export const tryEncodeSafetensors = (
 };
 
 /** Encodes, throwing a SafetensorsError for inputs that cannot be stored (wrong sizes, dtypes). */
-export const encodeSafetensors = (tensors: Record<string, StoredTensor>, metadata: Record<string, string> = {}): Uint8Array =>
-  E.getOrElse<SafetensorsError, Uint8Array>((e) => { throw e; })(tryEncodeSafetensors(tensors, metadata));
+export const encodeSafetensors = (tensors: Record<string, StoredTensor>, metadata: Record<string, string> = {}, options: EncodeOptions = {}): Uint8Array =>
+  E.getOrElse<SafetensorsError, Uint8Array>((e) => { throw e; })(tryEncodeSafetensors(tensors, metadata, options));
 
-interface Entry { name: string; dtype: StoredDType; shape: number[]; begin: number; end: number }
+/** `format` is the stored one (F16...), `dtype` what it decodes to. */
+interface Entry { name: string; format: string; dtype: StoredDType; shape: number[]; begin: number; end: number }
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
 const isCount = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0;
@@ -123,17 +139,17 @@ const readEntry = (name: string, u: unknown, problems: string[]): Entry | undefi
   if (!isRecord(u)) return bad('its header entry is not an object');
   const { dtype, shape, data_offsets: offsets } = u;
   if (typeof dtype !== 'string' || !Object.hasOwn(fromFormat, dtype)) {
-    return bad(`unknown dtype ${JSON.stringify(dtype) ?? 'nothing'} (this reader takes F32, I32, U8, BOOL)`);
+    return bad(`unknown dtype ${JSON.stringify(dtype) ?? 'nothing'} (this reader takes F32, F16, BF16, I32, U8, BOOL)`);
   }
   if (!Array.isArray(shape) || !shape.every(isCount)) return bad('shape is not a list of non-negative integers');
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) return bad('data_offsets is not a pair of non-negative integers');
   const [begin, end] = offsets as [number, number];
   if (end < begin) return bad(`data_offsets [${begin}, ${end}] end before they begin`);
   const dt = fromFormat[dtype]!;
-  const bytes = product(shape) * itemSize[dt];
+  const bytes = product(shape) * itemSize[dtype]!;
   if (!Number.isSafeInteger(bytes)) return bad(`shape ${showShape(shape)} is too large`);
   if (end - begin !== bytes) return bad(`data_offsets [${begin}, ${end}] span ${end - begin} bytes, but ${dtype} ${showShape(shape)} needs ${bytes}`);
-  return { name, dtype: dt, shape, begin, end };
+  return { name, format: dtype, dtype: dt, shape, begin, end };
 };
 
 /** Offsets must tile the data section exactly: no gaps, no overlaps, nothing past its end. */
@@ -157,6 +173,13 @@ const copyOut = (e: Entry, data: Uint8Array): StoredTensor => {
   const bytes = Uint8Array.prototype.slice.call(data, e.begin, e.end);
   const shape = Object.freeze([...e.shape]);
   if (e.dtype === 'uint8' || e.dtype === 'bool') return { data: bytes, shape, dtype: e.dtype } as StoredTensor;
+  if (e.format === 'F16' || e.format === 'BF16') {
+    const view = new DataView(bytes.buffer);
+    const widen = e.format === 'F16' ? halfToFloat : bfloat16ToFloat;
+    const out = new Float32Array(bytes.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = widen(view.getUint16(2 * i, true));
+    return { data: out, shape, dtype: 'float32' };
+  }
   const n = bytes.length / 4;
   const out = e.dtype === 'float32' ? new Float32Array(bytes.buffer, 0, n) : new Int32Array(bytes.buffer, 0, n);
   if (!littleEndian) {
@@ -172,6 +195,8 @@ export interface SafetensorsHeader {
   readonly tensors: readonly { readonly name: string; readonly dtype: StoredDType; readonly shape: readonly number[] }[];
   /** The size of the data section in bytes (what the tensors tile exactly). */
   readonly dataBytes: number;
+  /** The bytes the tensors take once decoded (16-bit floats widen to 4 bytes). */
+  readonly decodedBytes: number;
 }
 
 // A valid header nests three levels ({name: {shape: [...]}}); one more is slack.
@@ -222,6 +247,7 @@ export const readSafetensorsHeader = (bytes: Uint8Array): E.Either<SafetensorsEr
     metadata: h.metadata,
     tensors: h.entries.map((e) => ({ name: e.name, dtype: e.dtype, shape: e.shape })),
     dataBytes: bytes.length - 8 - h.n,
+    decodedBytes: h.entries.reduce((n, e) => n + (e.end - e.begin) * (e.format === 'F16' || e.format === 'BF16' ? 2 : 1), 0),
   }))(readHeader(bytes));
 
 export const decodeSafetensors = (bytes: Uint8Array): E.Either<SafetensorsError, Safetensors> => {

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { isHostArray, type HostArray } from '../ir/host-array.ts';
 import {
-  checkTensors, decodeSafetensors, encodeSafetensors, readSafetensorsHeader, SafetensorsError, type SafetensorsHeader, type StoredTensor,
+  checkTensors, decodeSafetensors, encodeSafetensors, readSafetensorsHeader, SafetensorsError, type EncodeOptions, type SafetensorsHeader, type StoredTensor,
 } from '../io/safetensors.ts';
 import { parseJsonBounded } from '../io/json.ts';
 import { capProblems } from '../io/problems.ts';
@@ -23,7 +23,8 @@ export interface Checkpoint {
   readonly meta: Readonly<Record<string, unknown>>;
 }
 
-export const encodeCheckpoint = (ck: Checkpoint): Uint8Array => {
+/** `floats: 'F16'` stores float weights as float16 (half the bytes); they decode to float32. */
+export const encodeCheckpoint = (ck: Checkpoint, options: EncodeOptions = {}): Uint8Array => {
   const tensors: Record<string, StoredTensor> = {};
   const structure: Record<string, TreeDef> = {};
   for (const [group, tree] of Object.entries(ck.trees)) {
@@ -33,7 +34,7 @@ export const encodeCheckpoint = (ck: Checkpoint): Uint8Array => {
   }
   const metadata: Record<string, string> = { format: CHECKPOINT_FORMAT, kind: ck.kind, structure: JSON.stringify(structure) };
   for (const [k, v] of Object.entries(ck.meta)) metadata[k] = JSON.stringify(v);
-  return encodeSafetensors(tensors, metadata);
+  return encodeSafetensors(tensors, metadata, options);
 };
 
 // Metadata nesting is bounded (a 20,000-deep 'structure' would overflow the stack of the tree walks).
@@ -66,6 +67,8 @@ export interface CheckpointHeader {
   readonly meta: Readonly<Record<string, unknown>>;
   readonly tensors: SafetensorsHeader['tensors'];
   readonly dataBytes: number;
+  /** The bytes the tensors take once decoded (float16 stored weights widen to float32). */
+  readonly decodedBytes: number;
 }
 
 /** The header of a checkpoint of the expected kind: enough to check its claims before decoding it. */
@@ -78,7 +81,7 @@ export const readCheckpointHeader = (bytes: Uint8Array, kind: string): E.Either<
   else if (md.kind !== kind) problems.push(`this is a '${md.kind}' checkpoint, expected '${kind}'`);
   const meta: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(md)) if (!['format', 'kind', 'structure'].includes(k)) meta[k] = parseJson(k, v, problems);
-  return problems.length ? E.left(new SafetensorsError(problems)) : E.right({ meta, tensors: h.right.tensors, dataBytes: h.right.dataBytes });
+  return problems.length ? E.left(new SafetensorsError(problems)) : E.right({ meta, tensors: h.right.tensors, dataBytes: h.right.dataBytes, decodedBytes: h.right.decodedBytes });
 };
 
 /**

@@ -46,8 +46,8 @@ export const decodeModelCheckpoint = <M, T extends object>(
   const spec = expect(header.right.meta);
   if (E.isLeft(spec)) return spec;
   const implied = impliedBytes(spec.right.trees);
-  if (implied > header.right.dataBytes) {
-    return E.left(`it does not match its configuration: that implies ${bytesText(implied)} of parameters, but the file holds only ${bytesText(header.right.dataBytes)} of tensor data`);
+  if (implied > header.right.decodedBytes) {
+    return E.left(`it does not match its configuration: that implies ${bytesText(implied)} of parameters, but the file holds only ${bytesText(header.right.decodedBytes)} of tensor data`);
   }
   const ck = decodeCheckpoint(bytes, kind);
   if (E.isLeft(ck)) return E.left(ck.left.message);

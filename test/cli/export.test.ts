@@ -7,7 +7,9 @@ import { memoryIO } from '../../src/cli/io.ts';
 import { exportCommand } from '../../src/cli/commands/export.ts';
 import { loadTokenizer } from '../../src/cli/models.ts';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/train/checkpoint.ts';
-import { hostArray } from '../../src/ir/host-array.ts';
+import { hostArray, isHostArray } from '../../src/ir/host-array.ts';
+import { flatten } from '../../src/tree/tree.ts';
+import { floatToHalf, halfToFloat } from '../../src/io/half.ts';
 import { decodeTokenizerConfig } from '../../src/detailflow/tokenizer/config.ts';
 import { tokenizer } from '../../src/detailflow/tokenizer/model.ts';
 import { orThrow } from '../../src/config/codec.ts';
@@ -71,4 +73,20 @@ test('a checkpoint without weight trees is refused without blaming --keep unless
   const r3 = await run(['--in', optOnly, '--out', path.join(dir, 'c.safetensors'), '--keep', 'ema']);
   assert.equal(r3.code, 2);
   assert.match(r3.err, /--keep: .* has no tree ema \(it has opt\)/);
+});
+
+test('export --half stores the weights as float16: about half the bytes, and they load as the float16 rounding of each weight', async () => {
+  const dir = await tempDir('export');
+  const input = await write(dir, 'ck.safetensors', { params });
+  const [full, half] = [path.join(dir, 'full.safetensors'), path.join(dir, 'half.safetensors')];
+  assert.equal((await run(['--in', input, '--out', full])).code, 0);
+  const r = await run(['--in', input, '--out', half, '--half']);
+  assert.equal(r.code, 0, r.err);
+  const [a, b] = [await readFile(full), await readFile(half)];
+  const weights = flatten(params as never, isHostArray).leaves.reduce((n, l) => n + l.data.length, 0);
+  assert.ok(a.length - b.length >= 2 * weights - 64, `float16 saves 2 bytes per weight: ${a.length} -> ${b.length} bytes for ${weights} weights`);
+  const loaded = await loadTokenizer(half);
+  const want = flatten(params as never, isHostArray).leaves;
+  const got = flatten(loaded.params as never, isHostArray).leaves;
+  want.forEach((w, i) => assert.deepEqual(Array.from(got[i]!.data), Array.from(w.data, (v) => halfToFloat(floatToHalf(v))), `leaf ${i}`));
 });

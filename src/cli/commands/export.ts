@@ -11,14 +11,16 @@ import { AR_KIND, TOKENIZER_KIND, arSpec, tokenizerSpec } from '../../detailflow
 import { TEACHER_KIND, teacherSpec } from '../../detailflow/teacher/teacher-file.ts';
 import { EVALUATOR_KIND, evaluatorSpec } from '../../eval/evaluator/evaluator-file.ts';
 
-const usage = `detailflow export --in CKPT --out FILE [--keep TREE,...]
+const usage = `detailflow export --in CKPT --out FILE [--keep TREE,...] [--half]
 
 Writes a checkpoint's inference weights and metadata without the optimiser state: the form in
 which trained models are shipped under models/. The weights kept are the EMA tree when the
 checkpoint has one (the AR model samples with it; a tokenizer's is written as its params), else
 the parameters; --keep names the trees to keep as they are instead (e.g. --keep params,ema). Training state (the step) stays in the metadata.
 Every kept weight tree is checked against the shapes its configuration implies, and paths in
-the metadata are cut to file names (a shipped model holds nothing of the machine it came from).`;
+the metadata are cut to file names (a shipped model holds nothing of the machine it came from).
+--half stores the float weights as float16 (safetensors F16): half the bytes, and they load as
+float32 rounded to 11 significant bits (the shipped models are stored this way).`;
 
 /** The parameter shapes each kind of checkpoint's configuration implies; params and ema share them. */
 const specs: Readonly<Record<string, (meta: Readonly<Record<string, unknown>>) => E.Either<string, ModelSpec<unknown>>>> = {
@@ -39,7 +41,7 @@ export const exportCommand: Command = {
   summary: 'keep only a checkpoint\'s inference weights, for shipping',
   usage,
   run: async (argv, io) => {
-    const flags = parseFlags(argv, { in: 'string', out: 'string', keep: 'string' });
+    const flags = parseFlags(argv, { in: 'string', out: 'string', keep: 'string', half: 'boolean' });
     if (E.isLeft(flags)) return flagProblems(io, 'export', flags.left, usage);
     const { in: input, out } = flags.right;
     if (input === undefined || out === undefined) return flagProblems(io, 'export', ['--in and --out are required'], usage);
@@ -65,10 +67,10 @@ export const exportCommand: Command = {
     const checked = checkTrees(ck, Object.fromEntries(weights.map(([, from]) => [from, layout.specs])));
     if (E.isLeft(checked)) throw new RunError(`${input}: it does not match its configuration: ${checked.left.message}`);
     const meta = withoutPaths(ck.meta) as Record<string, unknown>;
-    const shipped = encodeCheckpoint({ ...ck, meta, trees: Object.fromEntries(keep.map(([to, from]) => [to, ck.trees[from]!])) });
+    const shipped = encodeCheckpoint({ ...ck, meta, trees: Object.fromEntries(keep.map(([to, from]) => [to, ck.trees[from]!])) }, { floats: flags.right.half ? 'F16' : 'F32' });
     const w = await writeFileAtomic(path.resolve(out), shipped);
     if (E.isLeft(w)) throw new RunError(w.left.message);
-    io.out(`exported ${ck.kind} ${keep.map(([to, from]) => (to === from ? to : `${from} as ${to}`)).join(' and ')} to ${out} (${(shipped.length / 1e6).toFixed(2)} MB)`);
+    io.out(`exported ${ck.kind} ${keep.map(([to, from]) => (to === from ? to : `${from} as ${to}`)).join(' and ')} to ${out} (${(shipped.length / 1e6).toFixed(2)} MB${flags.right.half ? ', float16' : ''})`);
     return 0;
   },
 };

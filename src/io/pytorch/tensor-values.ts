@@ -5,15 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { hostArray, type HostArray } from '../../ir/host-array.ts';
 import type { LazyTensor } from './checkpoint.ts';
-
-const halfToFloat = (h: number): number => {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-};
+import { bfloat16ToFloat, halfToFloat } from '../half.ts';
 
 /** The tensor's values as float32 or int32 (`name` is for messages). */
 export const hostValues = (t: LazyTensor, name: string): E.Either<string, HostArray> => {
@@ -34,7 +26,7 @@ export const hostValues = (t: LazyTensor, name: string): E.Either<string, HostAr
     case 'float32': return f((i) => v.getFloat32(4 * i, true));
     case 'float64': return f((i) => v.getFloat64(8 * i, true));
     case 'float16': return f((i) => halfToFloat(v.getUint16(2 * i, true)));
-    case 'bfloat16': { const w = new DataView(new ArrayBuffer(4)); return f((i) => { w.setUint32(0, v.getUint16(2 * i, true) << 16); return w.getFloat32(0); }); }
+    case 'bfloat16': return f((i) => bfloat16ToFloat(v.getUint16(2 * i, true)));
     case 'int64': return ints((i) => v.getBigInt64(8 * i, true));
     case 'int32': return ints((i) => v.getInt32(4 * i, true));
     case 'int16': return ints((i) => v.getInt16(2 * i, true));
