@@ -4,6 +4,7 @@
  */
 import type { CliIO, Command } from './command.ts';
 import { processIO } from './io.ts';
+import { runWithDawnFiltered, wantsDawnFilter } from './quiet-dawn.ts';
 import { preferBackend } from '../compile/backend.ts';
 import { backendFromEnv } from '../compile/backend-env.ts';
 import { benchCommand } from './commands/bench.ts';
@@ -98,7 +99,7 @@ export async function dispatch(
   }
 }
 
-/** Entry point used by bin/detailflow.mjs. */
+/** Entry point used by bin/detailflow.mjs (a command that loads Dawn runs in a child: quiet-dawn.ts). */
 export async function main(argv: readonly string[] = process.argv.slice(2), io: CliIO = processIO): Promise<void> {
-  process.exitCode = await dispatch(argv, io);
+  process.exitCode = io === processIO && wantsDawnFilter(argv) ? await runWithDawnFiltered(argv) : await dispatch(argv, io);
 }

@@ -93,6 +93,9 @@ export const formatLine = (p: ProgressState): string => {
     : `${p.label}: ${p.done}/${p.total} ${p.unit} (${Math.floor(fraction(p) * 100)}%), ${rate}, ${formatDuration(secondsLeft(p))} left`;
 };
 
+/** The parent's terminal width, set for a child whose stderr the parent filters on its way to that terminal (quiet-dawn.ts). */
+export const TTY_COLUMNS_ENV = 'DETAILFLOW_STDERR_COLUMNS';
+
 /** Where progress goes: a terminal (redrawn in place, `columns` wide) or a stream of lines. */
 export interface ProgressSink {
   readonly tty: boolean;
@@ -102,10 +105,13 @@ export interface ProgressSink {
 }
 
 /** The process's stderr when `io` is the process's and stderr is a terminal; else `io.err`, one line per call. */
-export const stderrSink = (io: CliIO): ProgressSink =>
-  io === processIO && process.stderr.isTTY
-    ? { tty: true, columns: process.stderr.columns || MAX_COLUMNS, write: (text) => void process.stderr.write(text) }
+export const stderrSink = (io: CliIO): ProgressSink => {
+  // a child whose stderr is filtered on its way to the parent's terminal (quiet-dawn.ts) is told its width
+  const parentColumns = Number(process.env[TTY_COLUMNS_ENV] ?? 0);
+  return io === processIO && (process.stderr.isTTY || parentColumns > 0)
+    ? { tty: true, columns: process.stderr.columns || parentColumns || MAX_COLUMNS, write: (text) => void process.stderr.write(text) }
     : { tty: false, columns: MAX_COLUMNS, write: (text) => io.err(text) };
+};
 
 export interface ProgressOptions {
   readonly label: string;

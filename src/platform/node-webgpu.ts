@@ -7,7 +7,8 @@
  * Dawn is loaded only for WebGPU: installNodeWebGPU when WebGPU is chosen (or probed on purpose,
  * as `doctor` does), installHardwareWebGPU when no backend is chosen. Dawn's native code prints
  * its warnings to file descriptor 2 itself; in this process they cannot be filtered, only avoided
- * by not loading Dawn, which is why the default path asks a quiet child process first.
+ * by not loading Dawn, which is why the default path asks a quiet child process first (and the
+ * CLI runs a command that loads Dawn on purpose in a child whose stderr it filters: cli/quiet-dawn.ts).
  */
 import { isSoftwareAdapter } from '../compile/backend.ts';
 import { probeWebGPU } from './webgpu-probe.ts';
