@@ -99,3 +99,32 @@ test('sample --model and reconstruct --model take an imported folder (the offici
   assert.equal(await reconstructCommand.run(['--model', models], noImage.io), 2);
   assert.match(noImage.lines.err.join('\n'), /--model reconstructs your own picture: give --image FILE\.png/);
 });
+
+test('demo --model DIR: the demo page with imported models, one row per class, every pass reported', async () => {
+  const { demoCommand } = await import('../../src/cli/commands/demo.ts');
+  const out = path.join(dir, 'demo');
+  const run = io();
+  const code = await demoCommand.run(['--model', models, '--classes', '1,4', '--per-class', '2', '--cfg', '1.5', '--backend', 'cpu', '--out', out, '--json'], run.io);
+  assert.equal(code, 0, run.lines.err.join('\n'));
+  assert.equal(run.lines.err.filter((l) => /^demo: pass \d+\/11: \d+ tokens/.test(l)).length, 11);
+  const report = JSON.parse(run.lines.out.at(-1)!);
+  assert.equal(report.images, 4);
+  assert.equal(report.passesPerImage, 11);
+  const grid = await decodePng(new Uint8Array(readFileSync(path.join(out, 'samples.png'))));
+  assert.ok(E.isRight(grid));
+  // 64-px cells, padding 2: two columns (samples per class), two rows (classes)
+  assert.deepEqual([grid.right.width, grid.right.height], [2 * 64 + 3 * 2, 2 * 64 + 3 * 2]);
+  const strip = await decodePng(new Uint8Array(readFileSync(path.join(out, 'progressive.png'))));
+  assert.ok(E.isRight(strip));
+  assert.deepEqual([strip.right.width, strip.right.height], [11 * 64 + 12 * 2, 2 * 64 + 3 * 2]);
+  const html = readFileSync(path.join(out, 'index.html'), 'utf8');
+  assert.match(html, /class 1/);
+  assert.match(html, /class 4/);
+  assert.match(html, /11 passes per image/);
+  const bad = io();
+  assert.equal(await demoCommand.run(['--model', models, '--classes', '12', '--out', out], bad.io), 2);
+  assert.match(bad.lines.err.join('\n'), /the model has 10 classes; 12 are not among them/);
+  const clash = io();
+  assert.equal(await demoCommand.run(['--classes', '1'], clash.io), 2);
+  assert.match(clash.lines.err.join('\n'), /--classes goes with --model/);
+});
