@@ -42,7 +42,8 @@ is on with "train": {"gan": true, "discStart": S}: from step S a discriminator (
 with spectral-norm heads on its feature maps) trains beside the tokenizer with its own Adam; its
 parameters, optimiser state and LeCAM EMAs are part of the checkpoint. It needs the network teacher
 and one worker. Fields: discWeight (0.2), lecamWeight (0.001), lecamDecay (0.999),
-consistencyWeight (4), discHidden (64).
+consistencyWeight (4), discHidden (64), discLrScale (1: the discriminator's lr as a multiple of the
+tokenizer's).
 "train": {"ema": 0.999} carries an exponential moving average of the weights beside them (0, the
 default: none); the reconstructions drawn during training and 'detailflow export' use it.
 --workers N trains data-parallel over N worker threads, each on its own backend with B / N of the

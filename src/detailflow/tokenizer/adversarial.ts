@@ -54,7 +54,7 @@ export const adversarialStage = (train: TrainConfig, teacher: AnyNetworkTeacher)
   const toTeacher = (img: Node): Node => resizeExpr(img, teacher.size, bicubic);
   const adversary: Adversary = {
     key: DISC_KEY,
-    optimizer: tokenizerOptimizer(train),
+    optimizer: tokenizerOptimizer(train, train.discLrScale),
     clip: train.clip,
     init: () => disc.init(foldIn(keyFromSeed(train.seed), 4)),
   };
