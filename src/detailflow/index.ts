@@ -23,10 +23,18 @@ export { snapToPatch, decoderSizes, mappedTokens, bestTokenPerDecoderSize } from
 export {
   type GroupOpts, groupCausalMaskNode, groupCausalBiasNode, encoderMaskNode, encoderBiasNode, maskNode, biasNode, BLOCKED_BIAS,
 } from './masks.ts';
-export { tokenAtPosition, predictedAt } from './ar-layout.ts';
-export { type Weighted, prefixProbabilities, roundPrefix } from './prefix-schedule.ts';
-export { type Span, type WeightedSpan, noiseSpanDistribution, checkPrefix, vqMixWeights } from './noise-span.ts';
-export { passCount, passInputLength } from './pass-plan.ts';
+export {
+  type Partition, type GroupLayout, partition, detailflowPartition, groupOnePartition, rasterPartition, nextScalePartition,
+} from './partition.ts';
+export { arMaskRowsOf, encoderMaskRowsOf } from './masks.ts';
+export { type Held, tokenAtPosition, predictedAt, heldAt, sequenceLayout, placeholderCount } from './ar-layout.ts';
+export {
+  type Weighted, type PrefixOptions, prefixProbabilities, roundPrefix, prefixDistributionOf, prefixProbabilitiesOf, samplePrefixOf,
+} from './prefix-schedule.ts';
+export {
+  type Span, type WeightedSpan, noiseSpanDistribution, checkPrefix, vqMixWeights, checkPrefixOf, noiseSpanDistributionOf, sampleNoiseSpanOf,
+} from './noise-span.ts';
+export { passCount, passInputLength, passPlanOf, passCountOf, passInputLengthOf } from './pass-plan.ts';
 export {
   type Resampling, resampling, identity as identityResampling, area, cubic, bicubic, byDirection, torchResize, resamplingMatrix,
 } from './resampling.ts';

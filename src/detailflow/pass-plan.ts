@@ -1,26 +1,37 @@
+import { GraphError } from '../ir/errors.ts';
 import type { PlanConfig } from './config.ts';
-import type { Span } from './noise-span.ts';
+import { detailflowPartition, spanIndexOf, type Partition, type Span } from './partition.ts';
 
 /**
- * The grouped sampler's forward passes (generate_group_par, no KV cache): pass 1 samples
- * token 0 from the class token alone; passes 2..C sample one token each; then one pass per
- * later group samples its g tokens in parallel. Each entry is the token range [start, end)
- * that pass produces.
+ * The grouped sampler's forward passes (generate_group_par, no KV cache): one pass per span of
+ * the partition, in order, each producing that span's tokens [start, end). For DetailFlow pass 1
+ * samples token 0 from the class token alone, passes 2..C one token each, then one pass per
+ * later group its g tokens in parallel.
  */
-export const passPlan = (c: PlanConfig): readonly Span[] => {
-  const out: Span[] = [];
-  for (let i = 0; i < c.causal; i++) out.push({ start: i, end: i + 1 });
-  for (let s = c.causal; s < c.tokens; s += c.group) out.push({ start: s, end: s + c.group });
-  return Object.freeze(out.map((s) => Object.freeze(s)));
+export const passPlanOf = (p: Partition): readonly Span[] => p.spans;
+
+/** One pass per span: 1 + (C - 1) + (N/g - C/g) for DetailFlow, 23 for (N, g, C) = (128, 8, 8). */
+export const passCountOf = (p: Partition): number => p.spans.length;
+
+/**
+ * The input length of the pass producing `span`: the class token plus every position up to the
+ * span's last (position q predicts token q), i.e. span.end. For DetailFlow that is start + 1 for
+ * strict steps and start + g for group steps (the g-1 placeholders included; 8i + 8 for group i
+ * at g = 8). `span` must be one of the partition's spans.
+ */
+export const passInputLengthOf = (p: Partition, span: Span): number => {
+  const s = p.spans[spanIndexOf(p, span.start)];
+  if (s.start !== span.start || s.end !== span.end) {
+    throw new GraphError('input', 'passInputLength', `[${span.start}, ${span.end}) is not a pass of the plan (the span there is [${s.start}, ${s.end}))`);
+  }
+  return s.end;
 };
 
-/** 1 + (C - 1) + (N/g - C/g): 23 for (N, g, C) = (128, 8, 8). */
-export const passCount = (c: PlanConfig): number => 1 + (c.causal - 1) + (c.tokens / c.group - c.causal / c.group);
+const ofConfig = (c: PlanConfig): Partition => detailflowPartition(c.tokens, c.group, c.causal);
 
-/**
- * The input length of the pass producing `span`: the class token plus the tokens so far, and
- * for parallel groups the g-1 placeholders as well, i.e. start + 1 for strict steps and
- * start + g for group steps (8i + 8 for group i at g = 8).
- */
-export const passInputLength = (span: Span, c: PlanConfig): number =>
-  span.start < c.causal ? span.start + 1 : span.start + c.group;
+/** The pass plan of DetailFlow's (N, g, C). */
+export const passPlan = (c: PlanConfig): readonly Span[] => passPlanOf(ofConfig(c));
+
+export const passCount = (c: PlanConfig): number => passCountOf(ofConfig(c));
+
+export const passInputLength = (span: Span, c: PlanConfig): number => passInputLengthOf(ofConfig(c), span);

@@ -10,6 +10,7 @@ import type { Ctx, Params } from '../../nn/module.ts';
 import { rmsNorm, type RmsNormParams } from '../../nn/rms-norm.ts';
 import { arBlock, type ArBlockParams, type LayerCache } from './block.ts';
 import type { ArConfig } from './config.ts';
+import { detailflowPartition } from '../partition.ts';
 import { isRangeBoundary, positionRuns, tokenSpan } from './layout.ts';
 import { passBias } from './pass-mask.ts';
 import { ropeNodes } from './rope-2d.ts';
@@ -49,7 +50,8 @@ const fail = (detail: string): never => { throw new GraphError('input', 'arModel
 export const arModel = (c: ArConfig) => {
   const block = arBlock(c);
   const norm = rmsNorm({ dim: c.width, eps: c.normEps });
-  const layout = { group: c.group, causal: c.causal };
+  // The sequence layout, masks and range boundaries all come from DetailFlow's partition.
+  const layout = detailflowPartition(c.tokens, c.group, c.causal);
   const classRows = c.classes + (c.nullClass ? 1 : 0);
 
   const init = (key: Key): ArParams => {
