@@ -93,3 +93,27 @@ test('train.frozenEncoder fine-tunes the decoder alone: encoder, codebook and al
   for (const part of ['encoder', 'codebook', 'align']) assert.deepEqual(b[part], a[part], `${part} moved`);
   assert.notDeepEqual(b.decoder, a.decoder, 'the decoder trains');
 });
+
+test('train.discPixelPatch adds a head on the image\'s own patches; discLrScale scales the discriminator\'s steps', async () => {
+  const data = await tinyIdxDir();
+  const root = await tempDir('gan-pixels');
+  const run = async (name: string, train: object) => {
+    const cfg = path.join(root, `${name}.json`);
+    await writeFile(cfg, JSON.stringify({ ...config, train: { ...config.train, steps: 1, discStart: 0, checkpointEvery: 1, warmupFraction: 0, lr: 1e-3, ...train } }));
+    const r = await cli(['train-tokenizer', '--config', cfg, '--data', data, '--out', path.join(root, name), '--backend', 'wasm']);
+    assert.equal(r.code, 0, r.err);
+    const ck = decodeCheckpoint(new Uint8Array(await readFile(path.join(root, name, 'tokenizer.safetensors'))), TOKENIZER_KIND);
+    assert.ok(E.isRight(ck));
+    return ck.right.trees as unknown as { disc: { heads: { first: { w: { shape: number[]; data: Float32Array } } }[] } };
+  };
+  const plain = await run('plain', {});
+  const pixels = await run('pixels', { discPixelPatch: 4 });
+  assert.equal(pixels.disc.heads.length, plain.disc.heads.length + 1);
+  assert.deepEqual(pixels.disc.heads.at(-1)!.first.w.shape, [16, 8], 'a 4 x 4 grey patch per position, into discHidden 8');
+  // the same run at 10x the discriminator's lr: its first Adam step (lr * sign of the gradient) is 10x as long
+  const fast = await run('fast', { discLrScale: 10 });
+  const init = await run('zero', { discLrScale: 0 });
+  const step = (t: typeof plain) => t.disc.heads[0]!.first.w.data.map((v, i) => Math.abs(v - init.disc.heads[0]!.first.w.data[i]!)).sort()[Math.floor(t.disc.heads[0]!.first.w.data.length / 2)]!;
+  assert.ok(Math.abs(step(plain) - 1e-3) < 2e-4, `median step ${step(plain)} at lr 1e-3`);
+  assert.ok(Math.abs(step(fast) - 1e-2) < 2e-3, `median step ${step(fast)} at 10x`);
+});

@@ -43,7 +43,7 @@ with spectral-norm heads on its feature maps) trains beside the tokenizer with i
 parameters, optimiser state and LeCAM EMAs are part of the checkpoint. It needs the network teacher
 and one worker. Fields: discWeight (0.2), lecamWeight (0.001), lecamDecay (0.999),
 consistencyWeight (4), discHidden (64), discLrScale (1: the discriminator's lr as a multiple of the
-tokenizer's).
+tokenizer's), discPixelPatch (0; N > 0 adds a head on the image's own N x N patches, not in the reference).
 "train": {"ema": 0.999} carries an exponential moving average of the weights beside them (0, the
 default: none); the reconstructions drawn during training and 'detailflow export' use it.
 --workers N trains data-parallel over N worker threads, each on its own backend with B / N of the

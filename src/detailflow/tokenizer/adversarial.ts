@@ -50,7 +50,7 @@ export interface AdversarialTerms {
 type Lecam = { readonly real: Node; readonly fake: Node };
 
 export const adversarialStage = (train: TrainConfig, teacher: AnyNetworkTeacher) => {
-  const disc = discriminator(teacher, train.discHidden);
+  const disc = discriminator(teacher, train.discHidden, train.discPixelPatch);
   const toTeacher = (img: Node): Node => resizeExpr(img, teacher.size, bicubic);
   const adversary: Adversary = {
     key: DISC_KEY,

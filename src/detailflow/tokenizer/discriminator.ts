@@ -10,7 +10,12 @@
  * fake (a run without it stayed at D = 0). The reference's kernel-9 circular convolution inside
  * the residual block is left out: at 32x32 the maps hold a few dozen positions. The logits of
  * every position of every tap form one row per image.
+ *
+ * `pixelPatch` > 0 adds one more tap beside the backbone's (not in the reference): the image
+ * itself cut into pixelPatch x pixelPatch patches, one position per patch. A classifier
+ * backbone is trained to ignore blur; the pixels are where blur shows.
  */
+import { GraphError } from '../../ir/errors.ts';
 import type { HostArray } from '../../ir/host-array.ts';
 import { isHostArray } from '../../ir/host-array.ts';
 import type { Node } from '../../ir/node.ts';
@@ -22,6 +27,7 @@ import { add, concat, input, maximum, mul, reshape } from '../../ops/index.ts';
 import { keyFromSeed, split, type Key } from '../../random/key.ts';
 import { mapTree, type Tree } from '../../tree/tree.ts';
 import type { AnyNetworkTeacher } from '../teacher/teacher.ts';
+import { patchify } from './patches.ts';
 
 export interface HeadParams {
   readonly first: LinearParams;
@@ -46,8 +52,11 @@ export const tapChannels = (teacher: AnyNetworkTeacher): number[] => {
   return teacher.features(params as never, images).maps.map((m) => m.shape[m.shape.length - 1]);
 };
 
-export const discriminator = (teacher: AnyNetworkTeacher, hidden: number) => {
-  const channels = tapChannels(teacher);
+export const discriminator = (teacher: AnyNetworkTeacher, hidden: number, pixelPatch = 0) => {
+  if (pixelPatch > 0 && teacher.size % pixelPatch !== 0) {
+    throw new GraphError('config', 'discriminator', `train.discPixelPatch ${pixelPatch} must divide the side of the images the discriminator sees (${teacher.size}, the teacher's)`);
+  }
+  const channels = [...tapChannels(teacher), ...(pixelPatch > 0 ? [pixelPatch * pixelPatch * teacher.channels] : [])];
   const head = (c: number) => ({
     first: spectralLinear({ in: c, out: hidden }),
     firstNorm: batchNorm({ dim: hidden }),
@@ -69,7 +78,7 @@ export const discriminator = (teacher: AnyNetworkTeacher, hidden: number) => {
      * parameters are frozen (the caller passes them as a graph input it does not differentiate).
      */
     logits: (p: Params<DiscriminatorParams>, teacherParams: unknown, images: Node): Node => {
-      const maps = teacher.features(teacherParams as never, images).maps;
+      const maps = [...teacher.features(teacherParams as never, images).maps, ...(pixelPatch > 0 ? [patchify(images, pixelPatch)] : [])];
       const rows = maps.map((m, i) => {
         const h = heads[i];
         const hp = p.heads[i];

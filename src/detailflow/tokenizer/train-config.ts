@@ -13,6 +13,8 @@ const props = {
   lecamDecay: numberIn(0, 1), consistencyWeight: numberIn(0, 1e6), discHidden: intIn(1, 8192),
   // the discriminator's peak lr as a multiple of the tokenizer's (the reference: 1)
   discLrScale: numberIn(0, 1e4),
+  // > 0: the discriminator also taps the image's own patches of this side (not in the reference)
+  discPixelPatch: intIn(0, 64),
   // decoder fine-tuning: the encoder, codebook and alignment head stay as they are, so the codes
   // (and an AR model trained on them) stay valid
   frozenEncoder: t.boolean,
@@ -29,7 +31,7 @@ export const trainDefaults: TrainConfig = {
   reconstructionEvery: 500, seed: 0, flip: true, b1: 0.9, b2: 0.95,
   // the reference's weights (disc_weight 0.2, LeCAM 0.001 with EMA decay 0.999, consistency 4.0);
   // its discriminator starts at step 40000 of its run
-  gan: false, discStart: 0, discWeight: 0.2, lecamWeight: 0.001, lecamDecay: 0.999, consistencyWeight: 4, discHidden: 64, discLrScale: 1,
+  gan: false, discStart: 0, discWeight: 0.2, lecamWeight: 0.001, lecamDecay: 0.999, consistencyWeight: 4, discHidden: 64, discLrScale: 1, discPixelPatch: 0,
   frozenEncoder: false, ema: 0,
 };
 
