@@ -87,11 +87,7 @@ export const demoCommand: Command = {
     const prefixes = g.frames.map((fr) => fr.tokens);
     const seconds = (performance.now() - started) / 1000;
     const html = demoPage({ samplesPng, progressivePng, classNames: names, perClass, passes: g.passes, prefixes, backend, seconds, seed, cfg, cell: 2 * tok.tk.config.size, pad: 2 });
-    const files = { samples: path.join(out, 'samples.png'), progressive: path.join(out, 'progressive.png'), page: path.join(out, 'index.html') };
-    for (const [file, bytes] of [[files.samples, samplesPng], [files.progressive, progressivePng], [files.page, new TextEncoder().encode(html)]] as const) {
-      const w = await writeFileAtomic(file, bytes);
-      if (E.isLeft(w)) throw new RunError(`demo: ${w.left.message}`);
-    }
+    const files = await writeDemoFiles(out, samplesPng, progressivePng, html);
     const report = { backend, images: labels.length, passesPerImage: g.passes, sampleSeconds: g.seconds, totalSeconds: seconds, imagesPerSecond: labels.length / g.seconds, ...files };
     io.out(f.json ? JSON.stringify(report) : [
       `demo: ${labels.length} images (${classes} classes x ${perClass}) on ${backend}, ${g.passes} forward passes each`,
@@ -100,6 +96,16 @@ export const demoCommand: Command = {
     ].join('\n'));
     return 0;
   },
+};
+
+/** The demo's three files under `out`, each written atomically; their paths. */
+const writeDemoFiles = async (out: string, samplesPng: Uint8Array, progressivePng: Uint8Array, html: string) => {
+  const files = { samples: path.join(out, 'samples.png'), progressive: path.join(out, 'progressive.png'), page: path.join(out, 'index.html') };
+  for (const [file, bytes] of [[files.samples, samplesPng], [files.progressive, progressivePng], [files.page, new TextEncoder().encode(html)]] as const) {
+    const w = await writeFileAtomic(file, bytes);
+    if (E.isLeft(w)) throw new RunError(`demo: ${w.left.message}`);
+  }
+  return files;
 };
 
 interface OfficialDemoFlags {
@@ -150,11 +156,7 @@ const officialDemo = async (f: OfficialDemoFlags, io: CliIO): Promise<number> =>
     samplesPng, progressivePng, classNames: names, perClass, passes: g.passes, prefixes: g.frames.map((fr) => fr.tokens),
     backend, seconds, seed, cfg, cell: models.tokenizer.config.imageSize, pad: 2,
   });
-  const files = { samples: path.join(out, 'samples.png'), progressive: path.join(out, 'progressive.png'), page: path.join(out, 'index.html') };
-  for (const [file, bytes] of [[files.samples, samplesPng], [files.progressive, progressivePng], [files.page, new TextEncoder().encode(html)]] as const) {
-    const w = await writeFileAtomic(file, bytes);
-    if (E.isLeft(w)) throw new RunError(`demo: ${w.left.message}`);
-  }
+  const files = await writeDemoFiles(out, samplesPng, progressivePng, html);
   const report = { backend, images: labels.length, passesPerImage: g.passes, sampleSeconds: g.seconds, totalSeconds: seconds, imagesPerSecond: labels.length / g.seconds, ...files };
   io.out(f.json ? JSON.stringify(report) : [
     `demo: ${labels.length} images of ${models.tokenizer.config.imageSize} px (${classes.length} classes x ${perClass}) with ${f.model} on ${backend}, ${g.passes} forward passes each`,
