@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { knnRadiiSquared, precisionRecall } from '../../src/eval/precision-recall.ts';
+import { knnRadiiSquared, precisionRecall, prRows } from '../../src/eval/precision-recall.ts';
 import { rowsArb } from './arbitraries.ts';
 
 const setArb = (minRows: number) => fc.record({ dim: fc.integer({ min: 1, max: 6 }), rows: fc.integer({ min: minRows, max: 30 }) })
@@ -47,4 +47,15 @@ test('the k-NN radius is the k-th smallest distance to the other points (brute f
 
 test('a set too small for k neighbours is refused with a message', () => {
   assert.throws(() => precisionRecall([0, 1, 2], [0, 1, 2, 3], 1, 3), /at least k \+ 1 feature vectors per set, got 3/);
+});
+
+test('progress counts every row of the three passes once, in order, up to prRows', () => {
+  fc.assert(fc.property(fc.integer({ min: 4, max: 12 }), fc.integer({ min: 4, max: 12 }), fc.integer({ min: 1, max: 3 }), (nr, ng, dim) => {
+    const a = Float64Array.from({ length: nr * dim }, (_, i) => Math.sin(i));
+    const b = Float64Array.from({ length: ng * dim }, (_, i) => Math.cos(i));
+    const seen: number[] = [];
+    const r = precisionRecall(a, b, dim, 3, (done) => seen.push(done));
+    assert.deepEqual(seen, Array.from({ length: prRows(nr, ng) }, (_, i) => i + 1));
+    assert.deepEqual(r, precisionRecall(a, b, dim, 3), 'progress changes nothing');
+  }));
 });

@@ -39,8 +39,8 @@ const keepSmallest = (best: Float64Array, r: number, k: number, v: number): void
   best[o + j] = v;
 };
 
-/** Squared distance from each row to its k-th nearest other row of the same set. */
-export const knnRadiiSquared = (x: ArrayLike<number>, dim: number, k: number): Float64Array => {
+/** Squared distance from each row to its k-th nearest other row of the same set; `onRow(i)` after row i. */
+export const knnRadiiSquared = (x: ArrayLike<number>, dim: number, k: number, onRow?: (i: number) => void): Float64Array => {
   const n = rowsOf(x, dim, 'the set');
   if (!Number.isInteger(k) || k < 1 || k >= n) throw new RangeError(`precisionRecall: k = ${k} needs an integer in [1, ${n - 1}] (at least k + 1 feature vectors per set, got ${n})`);
   const best = new Float64Array(n * k).fill(Infinity);
@@ -50,16 +50,22 @@ export const knnRadiiSquared = (x: ArrayLike<number>, dim: number, k: number): F
       keepSmallest(best, i, k, d);
       keepSmallest(best, j, k, d);
     }
+    onRow?.(i);
   }
   return Float64Array.from({ length: n }, (_, i) => best[i * k + k - 1]!);
 };
 
-/** Precision and recall of `generated` against `real` (row-major [n, dim] feature sets). */
-export const precisionRecall = (real: ArrayLike<number>, generated: ArrayLike<number>, dim: number, k = PR_NEIGHBOURS): PrecisionRecall => {
+/**
+ * Precision and recall of `generated` against `real` (row-major [n, dim] feature sets).
+ * `onRows(done)` reports progress in rows of the three passes (2 real + 1 generated: `prRows`).
+ */
+export const precisionRecall = (
+  real: ArrayLike<number>, generated: ArrayLike<number>, dim: number, k = PR_NEIGHBOURS, onRows?: (done: number) => void,
+): PrecisionRecall => {
   const nr = rowsOf(real, dim, 'the real set');
   const ng = rowsOf(generated, dim, 'the generated set');
-  const rr = knnRadiiSquared(real, dim, k);
-  const rg = knnRadiiSquared(generated, dim, k);
+  const rr = knnRadiiSquared(real, dim, k, onRows && ((i) => onRows(i + 1)));
+  const rg = knnRadiiSquared(generated, dim, k, onRows && ((i) => onRows(nr + i + 1)));
   const inReal = new Uint8Array(ng);
   const inGenerated = new Uint8Array(nr);
   for (let i = 0; i < nr; i++) {
@@ -69,7 +75,11 @@ export const precisionRecall = (real: ArrayLike<number>, generated: ArrayLike<nu
       if (d <= rr[i]!) inReal[j] = 1;
       if (d <= rg[j]!) inGenerated[i] = 1;
     }
+    onRows?.(nr + ng + i + 1);
   }
   const frac = (f: Uint8Array) => f.reduce((s, v) => s + v, 0) / f.length;
   return { precision: frac(inReal), recall: frac(inGenerated), k, real: nr, generated: ng };
 };
+
+/** The rows precisionRecall's progress counts to, for sets of nr real and ng generated rows. */
+export const prRows = (nr: number, ng: number): number => 2 * nr + ng;

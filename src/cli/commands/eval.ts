@@ -10,7 +10,7 @@ import { RunError } from '../training-run.ts';
 import { keyFromSeed } from '../../random/key.ts';
 import { checkSampleRequest, type SampleOptions } from '../../detailflow/sample/options.ts';
 import { balancedLabels, classAccuracy } from '../../eval/class-accuracy.ts';
-import { PR_NEIGHBOURS, precisionRecall } from '../../eval/precision-recall.ts';
+import { PR_NEIGHBOURS, prRows, precisionRecall } from '../../eval/precision-recall.ts';
 import { extractFeatureSet, featureExtractor, featureFd as fd, metricFloor } from '../../eval/evaluator/features.ts';
 import { evaluateReconstruction } from '../../experiments/reconstruction-eval.ts';
 import { evaluateGeneration } from '../../experiments/generation-eval.ts';
@@ -110,8 +110,8 @@ export const evalCommand: Command = {
     const batch = f.batch ?? 100;
     const seed = f.seed ?? 0;
     const ex = featureExtractor(evaluator.net, evaluator.params, { backend });
-    const phase = async <A>(label: string, total: number, work: (onBatch: (done: number) => void) => Promise<A>): Promise<A> => {
-      const bar = progress(io, { label: `eval: ${label}`, total, unit: 'images' });
+    const phase = async <A>(label: string, total: number, work: (onBatch: (done: number) => void) => Promise<A>, unit = 'images'): Promise<A> => {
+      const bar = progress(io, { label: `eval: ${label}`, total, unit });
       try { return await work((done) => bar.update(done)); } finally { bar.finish(); }
     };
     const real = await phase('test images', m, (on) => extractFeatureSet(ex, images, [tc.channels, tc.size, tc.size], batch, on));
@@ -120,6 +120,10 @@ export const evalCommand: Command = {
     const floor = await phase('training images (floor)', Math.min(m, train.count), (on) => metricFloor(ex, train.images, real, [tc.channels, tc.size, tc.size], batch, on));
     const rec = await phase('reconstruction', m, (on) => evaluateReconstruction(tokenizer, ex, images, batch, { backend }, on));
     const withPr = f['precision-recall'] === true;
+    // O(n^2) on the host: seconds for 2000 images, minutes for 10000, so it shows progress too
+    const prPhase = (label: string, a: Float32Array | Float64Array, b: Float32Array | Float64Array) =>
+      phase(label, prRows(a.length / ex.featureDim, b.length / ex.featureDim), async (on) => precisionRecall(a, b, ex.featureDim, PR_NEIGHBOURS, on), 'feature rows');
+    const recPr = withPr ? await prPhase('precision and recall of the reconstructions', real.features, rec.features.features) : undefined;
     let generation: GenerationFigures | undefined;
     if (ar) {
       const labels = balancedLabels(f.samples ?? (f.full ? FULL_SAMPLES : QUICK.samples), ar.config.classes);
@@ -130,7 +134,7 @@ export const evalCommand: Command = {
         perClassAccuracy: acc.perClass.map((c) => c.accuracy), samplesPerClass: acc.perClass.map((c) => c.count),
         secondsPerImage: gen.seconds / gen.samples, passes: gen.passes,
         sampling: { cfg: f.cfg ?? 1, temperature: f.temperature ?? 1, ...(f['top-k'] !== undefined ? { topK: f['top-k'] } : {}), ...(f['top-p'] !== undefined ? { topP: f['top-p'] } : {}) },
-        ...(withPr ? { precisionRecall: precisionRecall(real.features, gen.features.features, ex.featureDim) } : {}),
+        ...(withPr ? { precisionRecall: await prPhase('precision and recall of the samples', real.features, gen.features.features) } : {}),
       };
     }
     const report: EvalReport = {
@@ -138,7 +142,7 @@ export const evalCommand: Command = {
       evaluator: { file: path.basename(evaluatorFile), referenceAccuracy: refAcc, referenceImages: m, featureDim: ex.featureDim },
       reconstruction: {
         images: rec.images, rfd: fd(real, rec.features), psnr: rec.psnr, secondsPerImage: rec.seconds / rec.images,
-        ...(withPr ? { precisionRecall: precisionRecall(real.features, rec.features.features, ex.featureDim) } : {}),
+        ...(recPr ? { precisionRecall: recPr } : {}),
       },
       floor, ...(ar && arFile !== undefined ? { ar: path.basename(arFile) } : {}), ...(generation ? { generation } : {}),
     };
