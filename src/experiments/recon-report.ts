@@ -51,7 +51,8 @@ export const reconReport = async (tk: Tokenizer, backend: BackendName, params: u
   const rec = reconstructor(tk, backend);
   const ts = prefixBoundaries(tk);
   const sums = ts.map(() => ({ target: 0, original: 0 }));
-  const counts = new Float64Array(c.codebookSize);
+  const V = tk.quantizer.codes;
+  const counts = new Float64Array(V);
   const spans = noisySpans(tk);
   const noisySums = spans.map(() => ({ corrected: 0, uncorrected: 0 }));
   const noisyF = compile((p: Params<TokenizerParams>, x: Node, span: Node, key: Node) => {
@@ -79,7 +80,7 @@ export const reconReport = async (tk: Tokenizer, backend: BackendName, params: u
   return {
     images: n,
     prefixes,
-    codebook: { size: c.codebookSize, used, fractionUsed: used / c.codebookSize, perplexity: Math.exp(entropy) },
+    codebook: { size: V, used, fractionUsed: used / V, perplexity: Math.exp(entropy) },
     noisy: spans.map((sp, i) => ({ ...sp, corrected: noisySums[i].corrected / n, uncorrected: noisySums[i].uncorrected / n })),
     dips: prefixDips(prefixes),
   };

@@ -27,7 +27,7 @@ export interface VariantRow {
   readonly tokens: number;
   /** AR forward passes per image. */
   readonly passes: number;
-  /** Tokenizer (encoder, codebook, decoder; the alignment head is training-only) and AR parameters. */
+  /** Tokenizer (encoder, quantiser parameters, decoder; the alignment head is training-only) and AR parameters. */
   readonly tokenizerParams: number;
   readonly arParams: number;
   readonly rfd: number;

@@ -35,20 +35,27 @@ test('compare --budget smoke trains and scores every variant, one finite row eac
   assert.equal(by.raster.passes, 64);
   assert.equal(by.g1.passes, by.g1.tokens, 'g = 1 takes one pass per token');
   assert.ok((by.detailflow.passes as number) < (by.detailflow.tokens as number), 'grouped decoding takes fewer passes than tokens');
+  // fsq: the same token layout as DetailFlow, no codebook tensor (smoke: 32 codes x 4), 1000 codes for the AR vocabulary
+  assert.deepEqual([by.fsq.tokens, by.fsq.passes], [by.detailflow.tokens, by.detailflow.passes]);
+  assert.equal((by.detailflow.tokenizerParams as number) - (by.fsq.tokenizerParams as number), 32 * 4);
+  assert.ok((by.fsq.arParams as number) > (by.detailflow.arParams as number), 'a 1000-code vocabulary makes a larger AR embedding and head');
   for (const v of variantNames) assert.ok(existsSync(path.join(dir, `${v}.safetensors`)), v);
 
-  const again = await run(['compare', '--budget', 'smoke', '--backend', 'wasm', '--out', dir, '--reuse', '--variants', 'raster,no-align']);
+  const again = await run(['compare', '--budget', 'smoke', '--backend', 'wasm', '--out', dir, '--reuse', '--variants', 'raster,no-align,fsq']);
   assert.equal(again.code, 0, again.err);
   assert.match(again.err, /compare raster: loaded/);
   assert.match(again.err, /compare no-align: loaded/);
+  assert.match(again.err, /compare fsq: loaded/);
   const lines = again.out.split('\n');
   assert.match(lines[0], /budget smoke.*on 4 reconstructed test images.*gFD on 4 class-balanced samples/);
   assert.equal(lines[1], `floor of the metric: FD ${report.floor.fd.toFixed(2)} between 4 training images and the 4 test images (real against real)`);
   assert.match(lines[2], /^variant\s+tokens\s+passes/);
   assert.match(lines[3], /^raster\s+64\s+64\s/);
   assert.match(lines[4], /^no-align\s/);
+  assert.match(lines[5], /^fsq\s/);
   const rfd = (name: string) => report.rows.find((row) => row.variant === name)!.rfd as number;
   assert.ok(again.out.includes(rfd('raster').toFixed(2)), 'a loaded variant reconstructs as it did when trained');
+  assert.ok(again.out.includes(rfd('fsq').toFixed(2)), 'a loaded FSQ variant reconstructs as it did when trained');
 });
 
 test('compare reports bad flags together', async () => {

@@ -28,8 +28,9 @@ tokens), gFD and class accuracy (N class-balanced samples vs those M test images
 metric network, --evaluator default ${DEFAULT_EVALUATOR}), warm sampling speed (images/s) and
 training seconds. Variants: ${variantNames.join(', ')} (default all); each is the base DetailFlow
 configuration with a few fields changed (raster: a 2D VQ of the same parts, one token per patch, with
-a next-token GPT). Per variant: the tokenizer trains for the budget's steps in memory, the first K
-training images and their flips are encoded, the AR model trains on those codes.
+a next-token GPT; fsq: finite scalar quantisation, levels 8, 5, 5, 5, in place of the VQ codebook).
+Per variant: the tokenizer trains for the budget's steps in memory, the first K training images and
+their flips are encoded, the AR model trains on those codes.
 --budget smoke (tiny models, 2 steps: checks that everything runs; default), brief (a half-size
 tokenizer, 240 steps each: about 1.5 h for all rows on two cores), small (the shipped models' sizes,
 a few hundred steps each: hours on a CPU), or a JSON file {name, tokenizer,

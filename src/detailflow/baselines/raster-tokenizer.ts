@@ -4,7 +4,6 @@ import type { Params } from '../../nn/module.ts';
 import { degradation } from '../degradation.ts';
 import type { TokenizerConfig } from '../tokenizer/config.ts';
 import { tokenizer, type Tokenizer, type TokenizerParams } from '../tokenizer/model.ts';
-import { initCodebook, quantize } from '../tokenizer/quantizer.ts';
 import { patchEncoder } from './patch-encoder.ts';
 
 /** What a 2D VQ configuration must say; every mismatch is listed. */
@@ -24,7 +23,7 @@ const noLatents = (): never => {
 
 /**
  * The raster-order baseline: a 2D VQ built from the DetailFlow tokenizer's parts. Each patch is
- * one token (the encoder read out at the patches), quantised by the same l2 codebook, and the
+ * one token (the encoder read out at the patches), quantised by the same quantiser, and the
  * same decoder maps all (H/P)^2 codes to the full image; the training target is the clean image
  * for every t (an identity degradation). Everything that takes a Tokenizer (the trainer, fits,
  * reconstruction and generation evaluation) takes this one; there is no coarse prefix.
@@ -41,9 +40,9 @@ export const rasterTokenizer = (c: TokenizerConfig, teacherDim: number): Tokeniz
     init: (key: Key): TokenizerParams => ({
       encoder: enc.init(foldIn(key, 0)),
       decoder: base.decoder.init(foldIn(key, 1)),
-      codebook: initCodebook(foldIn(key, 2), c.codebookSize, c.codeDim),
+      codebook: base.quantizer.init(foldIn(key, 2)),
       align: [],
     }),
-    encode: (p: Params<TokenizerParams>, images) => quantize(p.codebook, enc.apply(p.encoder, images)),
+    encode: (p: Params<TokenizerParams>, images) => base.quantizer.quantize(p.codebook, enc.apply(p.encoder, images)),
   };
 };

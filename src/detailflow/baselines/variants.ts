@@ -1,7 +1,7 @@
 /**
  * The rows of the comparison as data: each variant is the base DetailFlow tokenizer with a few
- * configuration fields changed (and, for the raster baseline, another arrangement of the same
- * parts). The AR model always takes its vocabulary, N, g and C from the tokenizer, and its width
+ * configuration fields changed (the quantiser among them: fsq), and, for the raster baseline,
+ * another arrangement of the same parts. The AR model always takes its vocabulary, N, g and C from the tokenizer, and its width
  * and depth from the budget, so every row's generator has the same size class.
  */
 import type { TokenizerConfig } from '../tokenizer/config.ts';
@@ -34,6 +34,9 @@ export const variants: readonly Variant[] = Object.freeze([
   variant('alpha1', 'DetailFlow with a linear resolution map (alpha = 1)', { alpha: 1 }),
   variant('alpha2', 'DetailFlow with alpha = 2', { alpha: 2 }),
   variant('no-gan', 'DetailFlow without the adversarial stage', {}, 'detailflow', { gan: false }),
+  // the quantiser as a part: 4 channels of 8, 5, 5, 5 levels (1000 codes, the AR vocabulary), no codebook loss
+  variant('fsq', 'DetailFlow with finite scalar quantisation (levels 8, 5, 5, 5: 1000 codes, no codebook)',
+    { quantizer: 'fsq', fsqLevels: [8, 5, 5, 5], codebookSize: 1000, codeDim: 4 }),
 ]);
 
 export const variantNames = variants.map((v) => v.name);

@@ -3,6 +3,26 @@ import * as t from 'io-ts';
 import { ConfigError } from '../../config/errors.ts';
 import { configCodec, decodeWith, intIn, numberIn, type Check } from '../../config/codec.ts';
 import { fields } from '../config.ts';
+import { fsqCodeCount } from './quantizers/fsq.ts';
+import { quantizerKinds, type QuantizerKind } from './quantizers/quantizer.ts';
+
+/** The quantiser's name: one of the known ones (a refusal lists them). */
+const quantizerName = new t.Type<QuantizerKind, QuantizerKind, unknown>(
+  `one of ${quantizerKinds.join(', ')}`,
+  (u): u is QuantizerKind => typeof u === 'string' && (quantizerKinds as readonly string[]).includes(u),
+  (u, c) => (typeof u === 'string' && (quantizerKinds as readonly string[]).includes(u) ? t.success(u as QuantizerKind) : t.failure(u, c)),
+  t.identity,
+);
+
+/** FSQ's levels per channel: 1 to 16 integers in [2, 256] (their product, the code count, is checked against codebookSize). */
+const levelsOk = (u: unknown): u is readonly number[] =>
+  Array.isArray(u) && u.length >= 1 && u.length <= 16 && u.every((l) => Number.isInteger(l) && l >= 2 && l <= 256);
+const fsqLevelsCodec = new t.Type<readonly number[], readonly number[], unknown>(
+  'a list of 1 to 16 integers in [2, 256] (levels per channel)',
+  levelsOk,
+  (u, c) => (levelsOk(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
 
 /**
  * The tokenizer's configuration: every number is a field. Defaults are the project's small
@@ -21,6 +41,7 @@ const props = {
   selfCorrection: t.boolean, noiseTopK: intIn(1, 1 << 18),
   alignWeight: numberIn(0, 1e6), alignHidden: intIn(1, 8192),
   perceptualWeight: numberIn(0, 1e6), perceptualWarmup: intIn(0, 1e9),
+  quantizer: quantizerName, fsqLevels: fsqLevelsCodec,
 } as const;
 
 export type TokenizerConfig = { readonly [K in keyof typeof props]: t.TypeOf<(typeof props)[K]> };
@@ -31,6 +52,8 @@ export const tokenizerDefaults: TokenizerConfig = {
   encoderWidth: 128, encoderDepth: 4, encoderHeads: 4, decoderWidth: 128, decoderDepth: 4, decoderHeads: 4, mlpRatio: 4,
   vqWeight: 1, commitBeta: 0.25, selfCorrection: true, noiseTopK: 50,
   alignWeight: 1, alignHidden: 256, perceptualWeight: 1, perceptualWarmup: 500,
+  // a configuration (or checkpoint) without these fields is today's l2-normalised VQ
+  quantizer: 'vq', fsqLevels: Object.freeze([8, 5, 5, 5]),
 };
 
 type P = typeof props;
@@ -47,6 +70,16 @@ const checks: Check<P>[] = [
   check(['decoderWidth', 'decoderHeads'], (v) => (v.decoderWidth % v.decoderHeads === 0 ? null : `decoderWidth ${v.decoderWidth} must be divisible by decoderHeads ${v.decoderHeads}`)),
   check(['decoderWidth'], (v) => (v.decoderWidth % 4 === 0 ? null : `decoderWidth ${v.decoderWidth} must be a multiple of 4 (2D sine-cosine positions)`)),
   check(['noiseTopK', 'codebookSize'], (v) => (v.noiseTopK <= v.codebookSize ? null : `noiseTopK ${v.noiseTopK} must not exceed codebookSize ${v.codebookSize}`)),
+  // FSQ: codebookSize stays the code count (the AR vocabulary) everywhere, so it must be the grid's size
+  check(['quantizer', 'fsqLevels', 'codebookSize'], (v) => {
+    if (v.quantizer !== 'fsq') return null;
+    const n = fsqCodeCount(v.fsqLevels);
+    return v.codebookSize === n ? null : `codebookSize ${v.codebookSize} must be the FSQ code count, the product of fsqLevels [${v.fsqLevels.join(', ')}] = ${n}`;
+  }),
+  check(['quantizer', 'fsqLevels', 'codeDim'], (v) => (v.quantizer !== 'fsq' || v.codeDim === v.fsqLevels.length ? null
+    : `codeDim ${v.codeDim} must be the number of FSQ channels, the length of fsqLevels [${v.fsqLevels.join(', ')}] = ${v.fsqLevels.length}`)),
+  check(['quantizer', 'noiseTopK', 'codebookSize'], (v) => (v.quantizer !== 'fsq' || v.noiseTopK < v.codebookSize ? null
+    : `noiseTopK ${v.noiseTopK} must be below codebookSize ${v.codebookSize} for FSQ (its noise is among the other codes)`)),
 ];
 
 export const TokenizerConfigCodec = configCodec('TokenizerConfig', props, tokenizerDefaults as never, checks, { strict: true });

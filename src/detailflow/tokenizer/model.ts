@@ -1,4 +1,3 @@
-import type { HostArray } from '../../ir/host-array.ts';
 import type { Node } from '../../ir/node.ts';
 import { sliceAxis } from '../../ops/index.ts';
 import { foldIn, type Key } from '../../random/key.ts';
@@ -15,13 +14,15 @@ import { detailflowDegradation, outputSide, type Degradation } from '../degradat
 import type { TokenizerConfig } from './config.ts';
 import { decoder, type DecoderParams } from './decoder.ts';
 import { encoder, type EncoderParams } from './encoder.ts';
-import { initCodebook, lookupCodes, quantize, type Quantized } from './quantizer.ts';
+import { quantizerFor } from './quantizers/of-config.ts';
+import type { Quantized, QuantizerParams } from './quantizers/quantizer.ts';
 
 export interface TokenizerParams {
   /** A raster (2D VQ) tokenizer's encoder has no latent queries and no self-correction projection. */
   readonly encoder: EncoderParams | PatchEncoderParams;
   readonly decoder: DecoderParams;
-  readonly codebook: HostArray;
+  /** The quantiser's parameters (the name is VQ's, kept so checkpoints load): VQ's codebook [V, D]; FSQ's empty record. */
+  readonly codebook: QuantizerParams;
   /** MLP from token 0's code to the teacher's feature space (first-token alignment); a raster tokenizer has none. */
   readonly align: readonly [LinearParams, Record<string, never>, LinearParams, Record<string, never>, LinearParams] | readonly [];
 }
@@ -69,6 +70,7 @@ const targetSides = (c: TokenizerConfig, d: Degradation): readonly number[] => {
 export const tokenizer = (c: TokenizerConfig, teacherDim: number, parts: TokenizerParts = {}) => {
   const enc = encoder(c);
   const dec = decoder(c);
+  const quantizer = quantizerFor(c);
   const align = sequential([
     linear({ in: c.codeDim, out: c.alignHidden }), fn(silu),
     linear({ in: c.alignHidden, out: c.alignHidden }), fn(silu),
@@ -91,24 +93,25 @@ export const tokenizer = (c: TokenizerConfig, teacherDim: number, parts: Tokeniz
     decoderSide,
     encoder: enc,
     decoder: dec,
+    quantizer,
     align,
     init: (key: Key): TokenizerParams => ({
       encoder: enc.init(foldIn(key, 0)),
       decoder: dec.init(foldIn(key, 1)),
-      codebook: initCodebook(foldIn(key, 2), c.codebookSize, c.codeDim),
+      codebook: quantizer.init(foldIn(key, 2)),
       align: align.init(foldIn(key, 3)),
     }),
     /** Clean encoding: images [B, C, H, W] -> quantised tokens [B, N]. */
     encode: (p: Params<TokenizerParams>, images: Node): Quantized => {
       const e = latentEncoder(p.encoder);
-      return quantize(p.codebook, enc.apply(e, images, e.latentTokens));
+      return quantizer.quantize(p.codebook, enc.apply(e, images, e.latentTokens));
     },
     /** Decodes the first t codes [B, t, codeDim] at side dec(t) (or an explicit side). */
     decodeCodes: (p: Params<TokenizerParams>, codes: Node, side?: number): Node =>
       dec.apply(p.decoder, codes, side ?? decoderSide(codes.shape[1])),
     /** Decodes token indices [B, t]. */
     decodeIndices: (p: Params<TokenizerParams>, indices: Node, side?: number): Node =>
-      dec.apply(p.decoder, lookupCodes(p.codebook, indices), side ?? decoderSide(indices.shape[1])),
+      dec.apply(p.decoder, quantizer.lookup(p.codebook, indices), side ?? decoderSide(indices.shape[1])),
     prefix: (codes: Node, t: number): Node => sliceAxis(codes, 1, 0, t),
   };
 };

@@ -6,7 +6,7 @@ import type { Params } from '../../nn/module.ts';
 import { bicubic } from '../resampling.ts';
 import { resizeExpr } from '../resize-expr.ts';
 import { degradeExpr } from '../degradation.ts';
-import { l2Normalize } from './quantizer.ts';
+import { l2Normalize } from './quantizers/l2-vq.ts';
 import { selfCorrect } from './self-correction.ts';
 import { perceptualDistance } from '../teacher/perceptual.ts';
 import type { Tokenizer, TokenizerParams } from './model.ts';

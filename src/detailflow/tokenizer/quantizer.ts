@@ -1,65 +1,7 @@
-import type { HostArray } from '../../ir/host-array.ts';
-import { hostInit } from '../../nn/init.ts';
-import type { Node } from '../../ir/node.ts';
-import {
-  add, argmax, cast, gather, matmul, mean, mT, mul, oneHot, rsqrt, square, stopGradient, straightThrough, sub, sum, topk, categorical, zeros, maximum,
-} from '../../ops/index.ts';
-import { uniformHost, type Key } from '../../random/key.ts';
-
-/** Rows scaled to unit l2 norm (eps keeps zero rows finite). */
-export const l2Normalize = (x: Node): Node => mul(x, rsqrt(maximum(sum(square(x), -1, true), 1e-12)));
-
-/** Codebook initialised uniform(+-1/V) as the reference (it is normalised wherever it is used). */
-export const initCodebook = (key: Key, size: number, dim: number): HostArray =>
-  hostInit('codebook', [size, dim], (n) => uniformHost(key, n).map((u) => (2 * u - 1) / size));
-
-export interface Quantized {
-  /** Code index per token [..., ] int32. */
-  readonly indices: Node;
-  /** The unit codebook rows [..., D] (forward value) with the straight-through gradient to z. */
-  readonly codes: Node;
-  /** Normalised encoder vectors [..., D]. */
-  readonly z: Node;
-  /** Per-position VQ loss mean((codes - sg z)^2) and commitment mean((sg codes - z)^2), over D: [...]. */
-  readonly vqPerToken: Node;
-  readonly commitPerToken: Node;
-  /** Similarities to every code [..., V] (for noise sampling). */
-  readonly similarity: Node;
-}
-
 /**
- * l2-normalised vector quantisation: z and the codebook rows are unit vectors, so the nearest
- * code by distance is the one with the largest cosine. The straight-through estimator passes
- * the gradient of the quantised value to z unchanged.
+ * The quantiser's former home: the l2-normalised VQ now lives in quantizers/l2-vq.ts, next to the
+ * Quantizer interface (quantizers/quantizer.ts) and FSQ (quantizers/fsq.ts). These re-exports
+ * keep the old import path working.
  */
-export const quantize = (codebook: Node, zRaw: Node): Quantized => {
-  const z = l2Normalize(zRaw);
-  const book = l2Normalize(codebook);
-  const similarity = matmul(z, mT(book));
-  const indices = argmax(similarity, -1);
-  const q = gather(book, indices);
-  return {
-    indices,
-    codes: straightThrough(z, q),
-    z,
-    vqPerToken: mean(square(sub(q, stopGradient(z))), -1),
-    commitPerToken: mean(square(sub(stopGradient(q), z)), -1),
-    similarity,
-  };
-};
-
-/**
- * For each token, a code drawn uniformly among its k nearest (it may be the nearest itself),
- * as the reference's top-k noise. Returns indices [...] and the unit code vectors.
- */
-export const nearNeighbourNoise = (codebook: Node, similarity: Node, k: number, key: Node): { indices: Node; codes: Node } => {
-  const near = topk(similarity, k).indices;
-  const pick = categorical(key, zeros(near.shape));
-  const chosen = sum(mul(cast(near, 'float32'), oneHot(pick, k)), -1);
-  const indices = cast(add(chosen, 0.5), 'int32'); // exact: indices are integers below 2^24
-  return { indices, codes: gather(l2Normalize(codebook), indices) };
-};
-
-/** Unit code vectors for given indices (decoding stored tokens). */
-export const lookupCodes = (codebook: Node, indices: Node): Node => gather(l2Normalize(codebook), indices);
-
+export { l2Normalize, initCodebook, quantize, nearNeighbourNoise, lookupCodes } from './quantizers/l2-vq.ts';
+export type { Quantized } from './quantizers/quantizer.ts';

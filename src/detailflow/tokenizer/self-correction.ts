@@ -1,7 +1,7 @@
 import type { Node } from '../../ir/node.ts';
 import { add, cast, expandDims, mul, reshape, sliceAxis, stopGradient } from '../../ops/index.ts';
 import type { Params } from '../../nn/module.ts';
-import { nearNeighbourNoise, quantize, type Quantized } from './quantizer.ts';
+import type { Quantized } from './quantizers/quantizer.ts';
 import { latentEncoder, type Tokenizer, type TokenizerParams } from './model.ts';
 
 export interface Corrected {
@@ -19,8 +19,8 @@ export interface Corrected {
 
 /**
  * Self-correction (reference section 4.2): the tokens in [s, e) are swapped for random codes among
- * their k nearest, and the encoder is run again with the corrupted prefix fed in through its own
- * projection and the second query set for positions from e on. The span comes as masks [3, N]
+ * their k nearest (the quantiser's noise source), and the encoder is run again with the corrupted
+ * prefix fed in through its own projection and the second query set for positions from e on. The span comes as masks [3, N]
  * shared by the batch (one compiled plan serves every span), or [B, 3, N], one span per sample
  * (code extraction draws one per image).
  */
@@ -35,11 +35,11 @@ export const selfCorrect = (tk: Tokenizer, p: Params<TokenizerParams>, images: N
   const N = tk.config.tokens;
   const masks = [0, 1, 2].map((r) => rowMask(span, r, N)) as [Node, Node, Node];
   const [before, inSpan, after] = masks;
-  const noise = nearNeighbourNoise(p.codebook, stopGradient(clean.similarity), tk.config.noiseTopK, key);
+  const noise = tk.quantizer.noise(p.codebook, clean, tk.config.noiseTopK, key);
   const prefix = stopGradient(add(mul(clean.codes, before), mul(noise.codes, inSpan)));
   const e = latentEncoder(p.encoder);
   const latents = add(mul(tk.encoder.refine(e, prefix), add(before, inSpan)), mul(e.refinedTokens, after));
-  const second = quantize(p.codebook, tk.encoder.apply(e, images, latents));
+  const second = tk.quantizer.quantize(p.codebook, tk.encoder.apply(e, images, latents));
   const pick = (a: Node, b: Node, c: Node) => add(add(mul(a, before), mul(b, inSpan)), mul(c, after));
   const asFloat = (i: Node) => cast(expandDims(i, -1), 'float32');
   // exact: indices are integers below 2^24
