@@ -26,7 +26,8 @@ const usage = `detailflow train-tokenizer [--config file.json] [--data DIR] --ou
 
 Trains the 1D coarse-to-fine tokenizer on the training split. The config file may hold
 {"tokenizer": {...TokenizerConfig}, "train": {...TrainConfig}}; every field has a default
-(32x32, patch 4, N = 32 tokens, g = 4, C = 4, alpha 1.5, codebook 1024 x 8, width 128, depth 4).
+(32x32, patch 4, N = 32 tokens, g = 4, C = 4, alpha 1.5, codebook 1024 x 8, width 128, depth 4);
+"quantizer": "fsq" with "fsqLevels": [8, 5, 5, 5] (and codebookSize 1000, codeDim 4) swaps the l2 VQ for FSQ.
 --teacher is a train-teacher checkpoint (default models/teacher.safetensors); --no-align turns the
 first-token alignment and the perceptual term off. --teacher-features aligns token 0 to features
 computed elsewhere (e.g. SigLIP2's): a safetensors file with float32 'features' [images, F], row i
