@@ -3,9 +3,12 @@
  * few steps next to the base model:
  *   - map:         another resolution map R(n) (a linear curve instead of the power curve);
  *   - degradation: another training target (bicubic both ways, no area pooling);
- *   - group:       another group size g (a configuration field; the pass plan follows).
+ *   - group:       another group size g (a configuration field; the pass plan follows);
+ *   - partition:   another token partition, "groups of 2, then 4, then 8": one Partition
+ *                  constructor call, groupsPartition(N, [1, 1, 2, 4, 8]), written into the
+ *                  configuration as its span sizes (the compare table's g248 row is the same call).
  *
- *   node --import tsx examples/node/variant.ts [--variant base|map|degradation|group] [--steps 100]
+ *   node --import tsx examples/node/variant.ts [--variant base|map|degradation|group|partition] [--steps 100]
  *                                              [--synthetic] [--data DIR] [--backend B] [--out out/examples]
  *   node --import tsx examples/node/variant.ts --smoke       # tiny models, 3 steps each, seconds
  *   (in this checkout, from the repository root, add --conditions=detailflow-source after `node`:
@@ -19,7 +22,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  bicubic, degradation, degradeHost, fromCurve, io, passCount, snapToPatch, stage, tokenizer, validateResolutionMap,
+  bicubic, degradation, degradeHost, fromCurve, groupsPartition, io, partitionFields, partitionOf, passCountOf, snapToPatch, stage, tokenizer,
+  validateResolutionMap,
 } from 'detailflow';
 import { loadImages, lossLine, pickBackend, positiveInt, runMain, smallTokenizer, tinyTokenizer, writePng } from './shared.ts';
 
@@ -51,11 +55,18 @@ await runMain(async () => {
   const grouped = tokenizer.decodeTokenizerConfig({ ...base, group: 2 * base.group, causal: 2 * base.causal });
   if (E.isLeft(grouped)) throw grouped.left;
 
+  // The partition is a value: spans of 1, 1, 2, 4, then 8 until N ([1, 1, 2, 4] at N = 8,
+  // [1, 1, 2, 4, 8, 8, 8] at N = 32). As configuration it is `spans` (and the causal window, the
+  // two single tokens); the codec checks that the spans sum to N and fit the causal window.
+  const growing = tokenizer.decodeTokenizerConfig({ ...base, ...partitionFields(groupsPartition(N, [1, 1, 2, 4, 8])) });
+  if (E.isLeft(growing)) throw growing.left;
+
   const variants = {
     base: tokenizer.tokenizer(base, 1),
     map: tokenizer.tokenizer(base, 1, { resolutionMap: linear }),
     degradation: tokenizer.tokenizer(base, 1, { resolutionMap: linear, degradation: bicubicBothWays }),
     group: tokenizer.tokenizer(grouped.right, 1),
+    partition: tokenizer.tokenizer(growing.right, 1),
   };
   type Name = keyof typeof variants;
   const chosen = (flags.variant ?? Object.keys(variants)) as Name[];
@@ -77,10 +88,13 @@ await runMain(async () => {
   for (const name of chosen) {
     const tk = variants[name];
     const sides = Array.from({ length: N }, (_, i) => tk.decoderSide(i + 1));
-    console.log(`${name}: R(n) = ${tk.resolutionMap.values.join(' ')}; dec(t) = ${sides.join(' ')}; ${passCount(tk.config)} passes (g = ${tk.config.group})`);
+    // every derived object (pass plan, masks, noise spans, prefix schedule) comes from the configuration's partition
+    const spans = partitionOf(tk.config).spans.map((s) => s.end - s.start);
+    const passes = passCountOf(partitionOf(tk.config));
+    console.log(`${name}: R(n) = ${tk.resolutionMap.values.join(' ')}; dec(t) = ${sides.join(' ')}; ${passes} passes (spans ${spans.join(' ')})`);
     const fit = await tokenizer.fitTokenizer(tk, train.right, trainSet, { backend, onStep: (i, m) => console.log(`  ${lossLine(i, m)}`) });
     const recon = await writePng(path.join(flags.out, `variant-${name}-recon.png`), await tokenizer.reconstructionGrid(tk, backend, fit.params, testSet.images, testSet.count));
-    summary.push({ name, group: tk.config.group, resolution: tk.resolutionMap.values, sides, passes: passCount(tk.config), prefixes: tokenizer.prefixBoundaries(tk), log: fit.log, recon });
+    summary.push({ name, group: tk.config.group, spans, resolution: tk.resolutionMap.values, sides, passes, prefixes: tokenizer.prefixBoundaries(tk), log: fit.log, recon });
   }
   console.log(JSON.stringify({ example: 'variant', backend, tokens: N, images: testSet.count, targets: targetsPng, variants: summary }));
 });

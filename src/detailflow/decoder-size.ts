@@ -1,3 +1,4 @@
+import type { Partition } from './partition.ts';
 import type { ResolutionMap } from './resolution.ts';
 
 /**
@@ -17,6 +18,12 @@ export const mappedTokens = (tokens: number, group: number, causal: number): num
   for (let n = 2 * group; n <= tokens; n += group) if (n > causal) out.push(n);
   return out;
 };
+
+/**
+ * The token list for any partition: its span ends, the prefixes it is trained and shown at.
+ * For DetailFlow's partition this is mappedTokens(N, g, C): 1..C, then C+g, C+2g, ..., N.
+ */
+export const mappedTokensOf = (p: Partition): number[] => p.spans.map((s) => s.end);
 
 /**
  * decres2besttoken: for each decoder side, the token count among `tokenList` whose raw R(n) is

@@ -19,13 +19,17 @@ export { ConfigError, isConfigError } from '../config/errors.ts';
 export {
   type ResolutionMap, resolutionAt, powerCurve, powerContinuous, fromCurve, fromTable, mapSides, truncClamp, validateResolutionMap,
 } from './resolution.ts';
-export { snapToPatch, decoderSizes, mappedTokens, bestTokenPerDecoderSize } from './decoder-size.ts';
+export { snapToPatch, decoderSizes, mappedTokens, mappedTokensOf, bestTokenPerDecoderSize } from './decoder-size.ts';
 export {
   type GroupOpts, groupCausalMaskNode, groupCausalBiasNode, encoderMaskNode, encoderBiasNode, maskNode, biasNode, BLOCKED_BIAS,
 } from './masks.ts';
 export {
   type Partition, type GroupLayout, partition, detailflowPartition, groupOnePartition, rasterPartition, nextScalePartition,
 } from './partition.ts';
+export {
+  type PartitionFields, partitionOf, spanProblems, decoderSpanProblems, partitionFields, groupsPartition, prefixOptionsOf,
+  placeholderRowsOf, ropeWidthOf, sizesOf, leadingOnes,
+} from './partition-config.ts';
 export { arMaskRowsOf, encoderMaskRowsOf } from './masks.ts';
 export { type Held, tokenAtPosition, predictedAt, heldAt, sequenceLayout, placeholderCount } from './ar-layout.ts';
 export {

@@ -11,6 +11,8 @@ import { prefixBoundaries, reconstructor } from '../detailflow/tokenizer/reconst
 import { selfCorrect } from '../detailflow/tokenizer/self-correction.ts';
 import { spanMasks } from '../detailflow/tokenizer/trainer.ts';
 import { prefixDips, type PrefixDip } from '../detailflow/tokenizer/coarse-to-fine.ts';
+import { partitionOf } from '../detailflow/partition-config.ts';
+import { spanIndexOf } from '../detailflow/partition.ts';
 
 export interface ReconReport {
   readonly images: number;
@@ -22,14 +24,20 @@ export interface ReconReport {
   readonly dips: PrefixDip[];
 }
 
-/** The corrupted spans the reference's noisy evaluation uses: groups 0, G/4, G/2, 3G/4, G-1. */
+/**
+ * The corrupted spans the reference's noisy evaluation uses: the partition's spans holding the
+ * first token of groups 0, G/4, G/2, 3G/4, G-1 (G = N/g) for DetailFlow's partition; for an
+ * explicit one, those holding tokens 0, N/4, N/2, 3N/4 and the last span.
+ */
 export const noisySpans = (tk: Tokenizer): { start: number; end: number }[] => {
-  const { tokens: N, group: g, causal: C } = tk.config;
-  const G = N / g;
-  return [...new Set([0, Math.floor(G / 4), Math.floor(G / 2), Math.floor((3 * G) / 4), G - 1])].map((k) => {
-    const start = k * g;
-    return { start, end: start < C ? start + 1 : start + g };
-  });
+  const c = tk.config;
+  const p = partitionOf(c);
+  const N = c.tokens;
+  const tokens = c.spans === undefined
+    ? [0, Math.floor(N / c.group / 4), Math.floor(N / c.group / 2), Math.floor((3 * N / c.group) / 4), N / c.group - 1].map((k) => k * c.group)
+    : [0, Math.floor(N / 4), Math.floor(N / 2), Math.floor((3 * N) / 4), p.spans[p.spans.length - 1].start];
+  const ks = [...new Set(tokens.map((t) => spanIndexOf(p, t)))];
+  return ks.map((k) => ({ start: p.spans[k].start, end: p.spans[k].end }));
 };
 
 /**

@@ -21,12 +21,12 @@ test('examples/node/train-tokenizer.ts --smoke trains, the loss at t = N falls, 
   await assertReconGrid(summary.recon as string, summary.images as number, summary.prefixes as number[]);
 });
 
-test('examples/node/variant.ts --smoke swaps R(n), the degradation and the group size and trains each', async () => {
+test('examples/node/variant.ts --smoke swaps R(n), the degradation, the group size and the partition and trains each', async () => {
   const dir = await out();
   const { summary } = await runExample([...nodeExample('examples/node/variant.ts'), '--smoke', '--backend', 'wasm', '--out', dir]);
   const N = summary.tokens as number;
   const v = Object.fromEntries((summary.variants as Record<string, unknown>[]).map((x) => [x.name, x])) as Record<string, Record<string, unknown>>;
-  assert.deepEqual(Object.keys(v), ['base', 'map', 'degradation', 'group']);
+  assert.deepEqual(Object.keys(v), ['base', 'map', 'degradation', 'group', 'partition']);
   for (const x of Object.values(v)) {
     assertFiniteLog(x.log as Log, 3);
     await assertReconGrid(x.recon as string, summary.images as number, x.prefixes as number[]);
@@ -37,9 +37,15 @@ test('examples/node/variant.ts --smoke swaps R(n), the degradation and the group
   assert.deepEqual(v.group.resolution, v.base.resolution);
   assert.equal(v.group.group, 2 * (v.base.group as number));
   assert.notDeepEqual(v.group.prefixes, v.base.prefixes);
+  // groups of 2, then 4, then 8, cut at N = 8: spans 1, 1, 2, 4, one pass each, prefixes at the span ends
+  assert.equal(N, 8);
+  assert.deepEqual(v.partition.spans, [1, 1, 2, 4]);
+  assert.equal(v.partition.passes, 4);
+  assert.deepEqual(v.partition.prefixes, [1, 2, 4, 8]);
+  assert.deepEqual(v.partition.resolution, v.base.resolution);
   // the targets: one row per variant, one column per prefix t = 1..N
   const targets = await readPng(summary.targets as string);
-  assert.deepEqual({ width: targets.width, height: targets.height }, gridSize(N, 4, 64));
+  assert.deepEqual({ width: targets.width, height: targets.height }, gridSize(N, 5, 64));
 });
 
 // The embedded AR model, as a user of the example would sample from it.

@@ -1,8 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { ConfigError } from '../../config/errors.ts';
-import { configCodec, decodeWith, intIn, numberIn, type Check } from '../../config/codec.ts';
+import { configCodec, decodeWith, type ConfigCodec, intIn, numberIn, type Check } from '../../config/codec.ts';
 import { fields } from '../config.ts';
+import { defaultCausal, spanProblems, spansCodec } from '../partition-config.ts';
 
 /** find_multiple(n, k): the smallest multiple of k that is >= n (LlamaGen's FFN sizing). */
 export const findMultiple = (n: number, k: number): number => (n % k === 0 ? n : n + k - (n % k));
@@ -26,16 +27,25 @@ const rate = numberIn(0, 0.99);
  * - headInitStd 0: the output head is zero-initialised (every logit starts at 0).
  */
 const props = {
-  vocab: intIn(2, 1 << 18), tokens: fields.tokens, group: fields.group, causal: fields.causal,
+  // spans before causal: causal's default (the leading single-token spans) reads it
+  vocab: intIn(2, 1 << 18), tokens: fields.tokens, group: fields.group, spans: spansCodec, causal: fields.causal,
   classes: intIn(1, 1 << 16), nullClass: t.boolean,
   width: intIn(4, 16384), depth: intIn(1, 256), heads: intIn(1, 256), mlpHidden: intIn(1, 1 << 16),
   normEps: numberIn(0, 1), ropeBase: numberIn(1, 1e9),
   embedDropout: rate, residDropout: rate, ffnDropout: rate, attnDropout: rate,
   initStd: numberIn(0, 100), headInitStd: numberIn(0, 100),
   classZeroRotation: t.boolean, placeholderInitStd: numberIn(0, 100),
+  ropeWidth: intIn(1, 65536),
 } as const;
 
-export type ArConfig = { readonly [K in keyof typeof props]: t.TypeOf<(typeof props)[K]> };
+/**
+ * `spans` (the partition's span sizes; absent: DetailFlow's C ones then groups of g) and
+ * `ropeWidth` (the 2D RoPE grid's width; absent: g) are optional, so every configuration and
+ * checkpoint written before them decodes to the same model.
+ */
+type Optional = 'spans' | 'ropeWidth';
+export type ArConfig = { readonly [K in Exclude<keyof typeof props, Optional>]: t.TypeOf<(typeof props)[K]> }
+  & { readonly spans?: readonly number[]; readonly ropeWidth?: number };
 
 /**
  * This project's small model (N = 32 tokens, g = C = 4, V = 1024, 10 classes, width 256, 8 layers,
@@ -61,10 +71,17 @@ type P = typeof props;
 const check = (fs: readonly (keyof P & string)[], problem: (v: ArConfig) => string | null): Check<P> =>
   ({ fields: fs, problem: problem as Check<P>['problem'] });
 
+// The (g, C) rules hold for DetailFlow's implicit partition; an explicit one (`spans`) is checked span by span.
+const implicit = (v: ArConfig): boolean => v.spans === undefined;
+
 const checks: Check<P>[] = [
-  check(['tokens', 'group'], (v) => (v.tokens % v.group === 0 ? null : `tokens (N = ${v.tokens}) must be a multiple of group (g = ${v.group})`)),
-  check(['causal', 'group'], (v) => (v.causal % v.group === 0 ? null : `causal (C = ${v.causal}) must be a multiple of group (g = ${v.group})`)),
+  check(['tokens', 'group'], (v) => (!implicit(v) || v.tokens % v.group === 0 ? null : `tokens (N = ${v.tokens}) must be a multiple of group (g = ${v.group})`)),
+  check(['causal', 'group'], (v) => (!implicit(v) || v.causal % v.group === 0 ? null : `causal (C = ${v.causal}) must be a multiple of group (g = ${v.group})`)),
   check(['causal', 'tokens'], (v) => (v.causal <= v.tokens ? null : `causal (C = ${v.causal}) must not exceed tokens (N = ${v.tokens})`)),
+  check(['spans', 'tokens', 'group', 'causal'], (v) => {
+    const p = spanProblems(v);
+    return p.length > 0 ? `spans: ${p.join('; ')}` : null;
+  }),
   check(['width', 'heads'], (v) => (v.width % v.heads === 0 ? null : `width ${v.width} must be divisible by heads ${v.heads}`)),
   // 2D RoPE rotates pairs, half of them by the row and half by the column angle
   check(['width', 'heads'], (v) => (v.width % v.heads !== 0 || (v.width / v.heads) % 4 === 0 ? null
@@ -73,11 +90,14 @@ const checks: Check<P>[] = [
 
 const defaultsFor = {
   ...arDefaults,
-  causal: (v: Partial<ArConfig>) => v.group,
+  // absent stays absent (DetailFlow's partition; RoPE width g)
+  spans: () => undefined,
+  ropeWidth: () => undefined,
+  causal: (v: Partial<ArConfig>) => (v.spans === undefined ? v.group : defaultCausal(v.spans)),
   mlpHidden: (v: Partial<ArConfig>) => (v.width === undefined ? undefined : llamaMlpHidden(v.width)),
 };
 
-export const ArConfigCodec = configCodec('ArConfig', props, defaultsFor as never, checks, { strict: true });
+export const ArConfigCodec = configCodec('ArConfig', props, defaultsFor as never, checks, { strict: true }) as unknown as ConfigCodec<ArConfig>;
 
 /** Decodes a (partial) AR configuration over the defaults; unknown keys are problems (typos). */
 export const decodeArConfig = (u: unknown): E.Either<ConfigError, ArConfig> => decodeWith(ArConfigCodec, u) as E.Either<ConfigError, ArConfig>;

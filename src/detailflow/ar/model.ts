@@ -10,7 +10,7 @@ import type { Ctx, Params } from '../../nn/module.ts';
 import { rmsNorm, type RmsNormParams } from '../../nn/rms-norm.ts';
 import { arBlock, type ArBlockParams, type LayerCache } from './block.ts';
 import type { ArConfig } from './config.ts';
-import { detailflowPartition } from '../partition.ts';
+import { partitionOf, placeholderRowsOf } from '../partition-config.ts';
 import { isRangeBoundary, positionRuns, tokenSpan } from './layout.ts';
 import { passBias } from './pass-mask.ts';
 import { ropeNodes } from './rope-2d.ts';
@@ -21,7 +21,7 @@ export interface ArParams {
   readonly tokEmbed: EmbeddingParams;
   /** cls_embedding [classes (+1 null), D]. */
   readonly classEmbed: EmbeddingParams;
-  /** spe_tok_embeddings [g-1, D]; absent when g = 1. */
+  /** spe_tok_embeddings [g-1, D] (placeholderRowsOf: the largest span - 1 for an explicit partition); absent when that is 0. */
   readonly placeholders?: EmbeddingParams;
   readonly blocks: readonly ArBlockParams[];
   readonly norm: RmsNormParams;
@@ -50,8 +50,9 @@ const fail = (detail: string): never => { throw new GraphError('input', 'arModel
 export const arModel = (c: ArConfig) => {
   const block = arBlock(c);
   const norm = rmsNorm({ dim: c.width, eps: c.normEps });
-  // The sequence layout, masks and range boundaries all come from DetailFlow's partition.
-  const layout = detailflowPartition(c.tokens, c.group, c.causal);
+  // The sequence layout, masks and range boundaries all come from the configuration's partition.
+  const layout = partitionOf(c);
+  const placeholderRows = placeholderRowsOf(c);
   const classRows = c.classes + (c.nullClass ? 1 : 0);
 
   const init = (key: Key): ArParams => {
@@ -62,8 +63,8 @@ export const arModel = (c: ArConfig) => {
       norm: norm.init(foldIn(key, 4)),
       head: linear({ in: c.width, out: c.vocab, bias: false, init: c.headInitStd > 0 ? normal(c.headInitStd) : zeros }).init(foldIn(key, 5)),
     };
-    if (c.group === 1) return base;
-    return { ...base, placeholders: embedding({ vocab: c.group - 1, dim: c.width, init: normal(c.placeholderInitStd) }).init(foldIn(key, 2)) };
+    if (placeholderRows === 0) return base;
+    return { ...base, placeholders: embedding({ vocab: placeholderRows, dim: c.width, init: normal(c.placeholderInitStd) }).init(foldIn(key, 2)) };
   };
 
   const embed = (p: Params<ArParams>, from: number, to: number, x: RangeInputs): Node => {
@@ -88,7 +89,8 @@ export const arModel = (c: ArConfig) => {
   const check = (from: number, to: number, x: RangeInputs): void => {
     if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from < to && to <= c.tokens)) fail(`need 0 <= from < to <= N = ${c.tokens}, got [${from}, ${to})`);
     if (!isRangeBoundary(to, layout) || !isRangeBoundary(from, layout)) {
-      fail(`range [${from}, ${to}) cuts a parallel block: ends must be <= C = ${c.causal} or multiples of g = ${c.group}`);
+      fail(c.spans === undefined ? `range [${from}, ${to}) cuts a parallel block: ends must be <= C = ${c.causal} or multiples of g = ${c.group}`
+        : `range [${from}, ${to}) cuts a parallel block: ends must be span ends of the partition [${c.spans.join(', ')}]`);
     }
     const cached = x.cache?.[0]?.values.shape[2] ?? 0;
     if (x.cache && x.cache.length !== c.depth) fail(`the cache has ${x.cache.length} layers, the model ${c.depth}`);

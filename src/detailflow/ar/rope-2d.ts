@@ -1,9 +1,12 @@
 import type { Node } from '../../ir/node.ts';
 import { add, constant, matmul, mul } from '../../ops/index.ts';
 import { headDimOf, type ArConfig } from './config.ts';
+import { ropeWidthOf } from '../partition-config.ts';
 
 /**
- * 2D rotary embeddings over the (N/g) x g token grid (precompute_freqs_cis_2d_nonsquare):
+ * 2D rotary embeddings over the (N/w) x w token grid (precompute_freqs_cis_2d_nonsquare), w the
+ * config's ropeWidth, g unless given (a partition's spans need not tile a grid, so its width is
+ * its own field):
  * with q = Dh/4 frequencies f_k = base^(-k/q), a grid cell (r, c) has the Dh/2 angles
  * [r f_0 .. r f_(q-1), c f_0 .. c f_(q-1)], and angle m rotates the pair (x[2m], x[2m+1]).
  * Sequence position p >= 1 uses the cell of flat index p-1 (row-major; offset by one from the
@@ -14,8 +17,9 @@ export const ropeAngles = (p: number, c: ArConfig): Float64Array => {
   const dh = headDimOf(c);
   const q = dh / 4;
   const cell = p - 1;
-  const row = Math.floor(cell / c.group);
-  const col = cell % c.group;
+  const w = ropeWidthOf(c);
+  const row = Math.floor(cell / w);
+  const col = cell % w;
   const out = new Float64Array(dh / 2);
   for (let k = 0; k < q; k++) {
     const f = Math.pow(c.ropeBase, -k / q);

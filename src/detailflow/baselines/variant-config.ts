@@ -2,7 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { ConfigError } from '../../config/errors.ts';
 import { decodeArConfig, type ArConfig } from '../ar/config.ts';
 import { decodeArTrainConfig, type ArTrainConfig } from '../codes/ar-trainer.ts';
-import { decodeTokenizerConfig, type TokenizerConfig } from '../tokenizer/config.ts';
+import { decodeTokenizerConfig, tokenizerDefaults, type TokenizerConfig } from '../tokenizer/config.ts';
+import { partitionFields } from '../partition-config.ts';
 import { decodeTrainConfig, type TrainConfig } from '../tokenizer/train-config.ts';
 import { tokenizer, type Tokenizer } from '../tokenizer/model.ts';
 import type { CompareBudget } from './budget.ts';
@@ -17,11 +18,43 @@ export interface VariantConfigs {
   readonly arTrain: ArTrainConfig;
 }
 
+/**
+ * The row's tokenizer fields over the budget's: its quantiser, its partition as configuration
+ * fields (DetailFlow's (g, C) when the partition is DetailFlow's, else spans and causal; built
+ * for the row's N), then its other changes.
+ */
+export const variantDelta = (budget: CompareBudget, v: Variant): Partial<TokenizerConfig> => {
+  const tokens = v.delta.tokens ?? budget.tokenizer.tokens ?? tokenizerDefaults.tokens;
+  return { ...(v.quantizer ?? {}), ...(v.partition ? partitionFields(v.partition.of(tokens)) : {}), ...v.delta };
+};
+
+/**
+ * What a saved row is compared against: the row as data (its partition and quantiser written
+ * out as the configuration fields they set), with keys sorted so the comparison does not depend
+ * on field order; a row saved before partitions were values compares equal to the same row now.
+ */
+export const variantDefinition = (budget: CompareBudget, v: Variant | Readonly<Record<string, unknown>>): string => {
+  const sorted = (x: unknown): unknown => (Array.isArray(x) ? x.map(sorted)
+    : x !== null && typeof x === 'object' ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sorted((x as Record<string, unknown>)[k])])) : x);
+  const r = v as Record<string, unknown>;
+  // the stored form: name, summary, kind (the readout), delta, trainDelta
+  const form = 'readout' in r
+    ? { name: r.name, summary: r.summary, kind: r.readout === 'patches' ? 'raster' : 'detailflow', delta: variantDelta(budget, v as Variant), trainDelta: r.trainDelta }
+    : r;
+  return JSON.stringify(sorted(form));
+};
+
 export const variantConfigs = (budget: CompareBudget, v: Variant): E.Either<ConfigError, VariantConfigs> => {
-  const tc = decodeTokenizerConfig({ ...budget.tokenizer, ...v.delta });
+  let delta: Partial<TokenizerConfig>;
+  try {
+    delta = variantDelta(budget, v);
+  } catch (e) {
+    return E.left(new ConfigError([`partition ${v.partition?.name}: ${(e as Error).message}`], `variant ${v.name}`));
+  }
+  const tc = decodeTokenizerConfig({ ...budget.tokenizer, ...delta });
   if (E.isLeft(tc)) return E.left(new ConfigError(tc.left.problems, `variant ${v.name}`));
   const c = tc.right;
-  const ac = decodeArConfig({ ...budget.ar, vocab: c.codebookSize, tokens: c.tokens, group: c.group, causal: c.causal });
+  const ac = decodeArConfig({ ...budget.ar, vocab: c.codebookSize, tokens: c.tokens, group: c.group, causal: c.causal, ...(c.spans ? { spans: c.spans } : {}) });
   const tt = decodeTrainConfig({ ...budget.tokenizerTrain, ...v.trainDelta });
   const at = decodeArTrainConfig(budget.arTrain);
   const problems = [ac, tt, at].flatMap((r) => (E.isLeft(r) ? r.left.problems : []));
@@ -29,9 +62,9 @@ export const variantConfigs = (budget: CompareBudget, v: Variant): E.Either<Conf
   return E.right({ tokenizer: c, tokenizerTrain: tt.right, ar: ac.right, arTrain: at.right });
 };
 
-/** The variant's tokenizer value: DetailFlow's, or the raster 2D VQ made of the same parts. */
+/** The variant's tokenizer value for its readout: DetailFlow's latent queries, or the raster 2D VQ made of the same parts. */
 export const variantTokenizer = (v: Variant, c: TokenizerConfig, teacherDim: number): Tokenizer =>
-  v.kind === 'raster' ? rasterTokenizer(c, teacherDim) : tokenizer(c, teacherDim);
+  v.readout === 'patches' ? rasterTokenizer(c, teacherDim) : tokenizer(c, teacherDim);
 
-/** How the variant's AR model samples: token by token for the next-token baseline, else in groups. */
-export const samplerOf = (v: Variant): 'grouped' | 'token-by-token' => (v.kind === 'raster' ? 'token-by-token' : 'grouped');
+/** How the variant's AR model samples: token by token for the patch readout (the next-token baseline), else in passes. */
+export const samplerOf = (v: Variant): 'grouped' | 'token-by-token' => (v.readout === 'patches' ? 'token-by-token' : 'grouped');

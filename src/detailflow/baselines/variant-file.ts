@@ -12,7 +12,7 @@ import { arModel, type ArParams } from '../ar/model.ts';
 import type { TokenizerParams } from '../tokenizer/model.ts';
 import type { CompareBudget } from './budget.ts';
 import { configsOrThrow, type TrainedVariant } from './train-variant.ts';
-import { variantTokenizer } from './variant-config.ts';
+import { variantDefinition, variantTokenizer } from './variant-config.ts';
 import type { Variant } from './variants.ts';
 
 export const VARIANT_KIND = 'detailflow-compare-variant';
@@ -24,7 +24,8 @@ const trainingPart = (b: CompareBudget | undefined) =>
 export const encodeVariant = (t: TrainedVariant, budget: CompareBudget): Uint8Array => encodeCheckpoint({
   kind: VARIANT_KIND,
   trees: { tokenizer: t.tokenizer as never, ema: t.ar as never },
-  meta: { variant: t.variant, configs: t.configs, budget, teacherDim: t.tk.teacherDim, seconds: t.seconds, lastLoss: t.lastLoss },
+  // the row as data: a partition constructor is stored as the configuration fields it sets
+  meta: { variant: JSON.parse(variantDefinition(budget, t.variant)), configs: t.configs, budget, teacherDim: t.tk.teacherDim, seconds: t.seconds, lastLoss: t.lastLoss },
 });
 
 /** The row as saved, if it was trained for this variant under this budget; otherwise why not. */
@@ -32,7 +33,9 @@ export const decodeVariant = (bytes: Uint8Array, v: Variant, budget: CompareBudg
   const ck = decodeCheckpoint(bytes, VARIANT_KIND);
   if (E.isLeft(ck)) return E.left(ck.left.message);
   const m = ck.right.meta;
-  if (JSON.stringify(m.variant) !== JSON.stringify(v)) return E.left(`it holds another definition of variant ${v.name}`);
+  if (typeof m.variant !== 'object' || m.variant === null || variantDefinition(budget, m.variant as Record<string, unknown>) !== variantDefinition(budget, v)) {
+    return E.left(`it holds another definition of variant ${v.name}`);
+  }
   if (JSON.stringify(trainingPart(m.budget as CompareBudget)) !== JSON.stringify(trainingPart(budget))) {
     return E.left(`it was trained under another budget (${(m.budget as CompareBudget | undefined)?.name ?? '?'})`);
   }

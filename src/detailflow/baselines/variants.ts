@@ -1,42 +1,86 @@
 /**
- * The rows of the comparison as data: each variant is the base DetailFlow tokenizer with a few
- * configuration fields changed (the quantiser among them: fsq), and, for the raster baseline,
- * another arrangement of the same parts. The AR model always takes its vocabulary, N, g and C from the tokenizer, and its width
- * and depth from the budget, so every row's generator has the same size class.
+ * The rows of the comparison as values: each variant is a token partition (a Partition
+ * constructor of the row's N), a quantiser, a readout, and a few configuration fields changed
+ * over the base DetailFlow tokenizer (the budget's tokenizer over the defaults). The AR model
+ * always takes its vocabulary, N and partition from the tokenizer, and its width and depth from
+ * the budget, so every row's generator has the same size class. Adding a variant is one
+ * Partition constructor call and one row here, e.g. g248 below.
  */
+import { groupsPartition } from '../partition-config.ts';
+import { groupOnePartition, rasterPartition, type Partition } from '../partition.ts';
 import type { TokenizerConfig } from '../tokenizer/config.ts';
 import type { TrainConfig } from '../tokenizer/train-config.ts';
 
-export type VariantKind = 'detailflow' | 'raster';
+/**
+ * What a token is read out of: 'latents' (DetailFlow's 1D latent queries) or 'patches' (the
+ * raster 2D VQ, one token per patch, made of the same parts; it samples token by token).
+ */
+export type Readout = 'latents' | 'patches';
+
+/** The quantiser's configuration fields (tokenizer.quantizer and what it fixes). */
+export type QuantizerChoice = Partial<Pick<TokenizerConfig, 'quantizer' | 'fsqLevels' | 'codebookSize' | 'codeDim'>>;
+
+/** A row's partition: a constructor of the row's token count N, with a name for tables and checkpoints. */
+export interface PartitionChoice {
+  readonly name: string;
+  readonly of: (tokens: number) => Partition;
+}
 
 export interface Variant {
   readonly name: string;
   readonly summary: string;
-  readonly kind: VariantKind;
-  /** The fields that differ from the base configuration (the budget's tokenizer over the defaults). */
+  /** The token partition; absent: DetailFlow's (C ones, then groups of g) of the configuration. */
+  readonly partition?: PartitionChoice;
+  /** The quantiser; absent: the base configuration's (l2-normalised VQ). */
+  readonly quantizer?: QuantizerChoice;
+  readonly readout: Readout;
+  /** The other fields that differ from the base configuration (the budget's tokenizer over the defaults). */
   readonly delta: Partial<TokenizerConfig>;
   /** The fields of the tokenizer's training that differ from the budget's. */
   readonly trainDelta: Partial<TrainConfig>;
 }
 
-const variant = (name: string, summary: string, delta: Partial<TokenizerConfig>, kind: VariantKind = 'detailflow', trainDelta: Partial<TrainConfig> = {}): Variant =>
-  Object.freeze({ name, summary, kind, delta: Object.freeze({ ...delta }), trainDelta: Object.freeze({ ...trainDelta }) });
+interface RowOptions {
+  readonly partition?: PartitionChoice;
+  readonly quantizer?: QuantizerChoice;
+  readonly readout?: Readout;
+  readonly delta?: Partial<TokenizerConfig>;
+  readonly trainDelta?: Partial<TrainConfig>;
+}
+
+const row = (name: string, summary: string, o: RowOptions = {}): Variant => Object.freeze({
+  name, summary,
+  ...(o.partition ? { partition: Object.freeze(o.partition) } : {}),
+  ...(o.quantizer ? { quantizer: Object.freeze({ ...o.quantizer }) } : {}),
+  readout: o.readout ?? 'latents',
+  delta: Object.freeze({ ...(o.delta ?? {}) }),
+  trainDelta: Object.freeze({ ...(o.trainDelta ?? {}) }),
+});
+
+const named = (name: string, of: (tokens: number) => Partition): PartitionChoice => ({ name, of });
+
+/** FSQ with the given levels per channel: the code count is their product, one channel each. */
+export const fsqQuantizer = (levels: readonly number[]): QuantizerChoice =>
+  ({ quantizer: 'fsq', fsqLevels: [...levels], codebookSize: levels.reduce((a, b) => a * b, 1), codeDim: levels.length });
 
 /** The comparison's rows, base first. */
 export const variants: readonly Variant[] = Object.freeze([
-  variant('detailflow', 'DetailFlow as configured: coarse-to-fine 1D tokens, grouped parallel decoding', {}),
+  row('detailflow', 'DetailFlow as configured: coarse-to-fine 1D tokens, grouped parallel decoding'),
   // one token per 4x4 patch of a 32x32 image; next-token decoding
-  variant('raster', '2D VQ (one token per patch) + next-token GPT, raster order',
-    { tokens: 64, group: 1, causal: 1, degradeProb: 0, selfCorrection: false, alignWeight: 0 }, 'raster'),
-  variant('g1', 'DetailFlow with g = 1: sequential next-detail decoding', { group: 1, causal: 1 }),
-  variant('no-correction', 'DetailFlow without self-correction (tokenizer and AR training)', { selfCorrection: false }),
-  variant('no-align', 'DetailFlow without first-token alignment', { alignWeight: 0 }),
-  variant('alpha1', 'DetailFlow with a linear resolution map (alpha = 1)', { alpha: 1 }),
-  variant('alpha2', 'DetailFlow with alpha = 2', { alpha: 2 }),
-  variant('no-gan', 'DetailFlow without the adversarial stage', {}, 'detailflow', { gan: false }),
+  row('raster', '2D VQ (one token per patch) + next-token GPT, raster order', {
+    partition: named('raster', rasterPartition), readout: 'patches',
+    delta: { tokens: 64, degradeProb: 0, selfCorrection: false, alignWeight: 0 },
+  }),
+  row('g1', 'DetailFlow with g = 1: sequential next-detail decoding', { partition: named('g1', groupOnePartition) }),
+  row('no-correction', 'DetailFlow without self-correction (tokenizer and AR training)', { delta: { selfCorrection: false } }),
+  row('no-align', 'DetailFlow without first-token alignment', { delta: { alignWeight: 0 } }),
+  row('alpha1', 'DetailFlow with a linear resolution map (alpha = 1)', { delta: { alpha: 1 } }),
+  row('alpha2', 'DetailFlow with alpha = 2', { delta: { alpha: 2 } }),
+  row('no-gan', 'DetailFlow without the adversarial stage', { trainDelta: { gan: false } }),
   // the quantiser as a part: 4 channels of 8, 5, 5, 5 levels (1000 codes, the AR vocabulary), no codebook loss
-  variant('fsq', 'DetailFlow with finite scalar quantisation (levels 8, 5, 5, 5: 1000 codes, no codebook)',
-    { quantizer: 'fsq', fsqLevels: [8, 5, 5, 5], codebookSize: 1000, codeDim: 4 }),
+  row('fsq', 'DetailFlow with finite scalar quantisation (levels 8, 5, 5, 5: 1000 codes, no codebook)', { quantizer: fsqQuantizer([8, 5, 5, 5]) }),
+  // growing groups: two single tokens, then 2, 4, then 8 at a time ([1, 1, 2, 4, 8, 8, 8] at N = 32, [1, 1, 2, 4] at N = 8)
+  row('g248', 'DetailFlow with growing groups: 1, 1, then groups of 2, 4 and 8', { partition: named('groups 1,1,2,4,8', (n) => groupsPartition(n, [1, 1, 2, 4, 8])) }),
 ]);
 
 export const variantNames = variants.map((v) => v.name);

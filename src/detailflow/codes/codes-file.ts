@@ -6,6 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { hostArray, type HostArray } from '../../ir/host-array.ts';
+import { spanProblems } from '../partition-config.ts';
 import { checkTensors, decodeSafetensors, encodeSafetensors, SafetensorsError } from '../../io/safetensors.ts';
 
 export const CODES_FORMAT = 'detailflow-codes/1';
@@ -16,6 +17,8 @@ export interface CodesShape {
   readonly tokens: number;
   readonly group: number;
   readonly causal: number;
+  /** The tokenizer's explicit partition (span sizes); absent: DetailFlow's (C ones, then groups of g). */
+  readonly spans?: readonly number[];
 }
 
 export interface Codes {
@@ -42,6 +45,8 @@ export const encodeCodes = (c: Codes): Uint8Array => {
     {
       format: CODES_FORMAT, codebookSize: String(c.shape.codebookSize), tokens: String(c.shape.tokens),
       group: String(c.shape.group), causal: String(c.shape.causal), source: c.source, count: String(c.count),
+      // only an explicit partition writes the key, so DetailFlow's files stay byte-identical
+      ...(c.shape.spans ? { spans: c.shape.spans.join(',') } : {}),
     },
   );
 };
@@ -67,13 +72,18 @@ export const decodeCodes = (bytes: Uint8Array): E.Either<SafetensorsError, Codes
   if (md.format !== CODES_FORMAT) return E.left(new SafetensorsError([`not a detailflow codes file (format '${md.format ?? 'none'}', expected '${CODES_FORMAT}')`]));
   const [V, N, g, C, M] = ['codebookSize', 'tokens', 'group', 'causal', 'count'].map((k) => positiveInt(md, k, problems));
   if (problems.length) return E.left(new SafetensorsError(problems));
-  if (N % g !== 0 || C % g !== 0 || C > N) problems.push(`metadata: tokens ${N}, group ${g}, causal ${C} are inconsistent (g must divide N and C, C <= N)`);
+  const spanSizes = md.spans === undefined ? undefined : md.spans.split(',').map(Number);
+  if (spanSizes !== undefined) {
+    const bad = spanProblems({ tokens: N, group: g, causal: C, spans: spanSizes });
+    if (spanSizes.some((s) => !Number.isInteger(s))) problems.push(`metadata 'spans': expected comma-separated integers, got ${md.spans}`);
+    else problems.push(...bad.map((p) => `metadata 'spans': ${p}`));
+  } else if (N % g !== 0 || C % g !== 0 || C > N) problems.push(`metadata: tokens ${N}, group ${g}, causal ${C} are inconsistent (g must divide N and C, C <= N)`);
   const i32 = (shape: number[]) => ({ shape, dtype: 'int32' as const });
   const checked = checkTensors(decoded.right, { clean: i32([M, N]), input: i32([M, N]), label: i32([M, N]), spans: i32([M, 2]), classes: i32([M]) });
   if (E.isLeft(checked)) return checked;
   const get = (k: string) => decoded.right.tensors[k]!.data as Int32Array;
   const c: Codes = {
-    shape: { codebookSize: V, tokens: N, group: g, causal: C }, source: md.source ?? '', count: M,
+    shape: { codebookSize: V, tokens: N, group: g, causal: C, ...(spanSizes ? { spans: spanSizes } : {}) }, source: md.source ?? '', count: M,
     clean: get('clean'), input: get('input'), label: get('label'), spans: get('spans'), classes: get('classes'),
   };
   for (const k of ['clean', 'input', 'label'] as const) { const p = rangeProblem(k, c[k], V); if (p) problems.push(p); }

@@ -77,5 +77,5 @@ export const datasetCodes = async (
     }
     opts.onBatch?.(first + n, images);
   }
-  return { shape: { codebookSize: c.codebookSize, tokens: N, group: c.group, causal: c.causal }, source: opts.source ?? 'memory', count: rows, ...out };
+  return { shape: { codebookSize: c.codebookSize, tokens: N, group: c.group, causal: c.causal, ...(c.spans ? { spans: c.spans } : {}) }, source: opts.source ?? 'memory', count: rows, ...out };
 };

@@ -10,15 +10,15 @@ import type { BackendName } from '../../compile/backend.ts';
 import type { Node } from '../../ir/node.ts';
 import type { Params } from '../../nn/module.ts';
 import { foldIn, type Key } from '../../random/key.ts';
-import { sampleNoiseSpan } from '../api.ts';
-import type { Span } from '../noise-span.ts';
+import { sampleNoiseSpanOf, type Span } from '../noise-span.ts';
+import { partitionOf } from '../partition-config.ts';
 import type { Tokenizer, TokenizerParams } from '../tokenizer/model.ts';
 import { selfCorrect } from '../tokenizer/self-correction.ts';
 
 /** Image i's span: a pure function of (key, i), so an image and its flip share it, whatever the batching. */
 export const spanForImage = (tk: Tokenizer, key: Key, image: number): Span => {
   const c = tk.config;
-  const span = sampleNoiseSpan(foldIn(key, image), c.tokens, { tokens: c.tokens, group: c.group, causal: c.causal });
+  const span = sampleNoiseSpanOf(foldIn(key, image), partitionOf(c), c.tokens);
   // t = N > 1 always has a span; a one-token tokenizer cannot be corrected
   if (O.isNone(span)) throw new RangeError(`self-correction needs at least 2 tokens, the tokenizer has ${c.tokens}`);
   return span.value;

@@ -11,7 +11,8 @@ import { arSampler, type DeviceParams, type SampleResult } from '../sample/sampl
 import type { SampleOptions } from '../sample/options.ts';
 import type { ArModelFile, TokenizerModel } from './model-files.ts';
 import { prefixDecoder } from './prefix-decoder.ts';
-import { passCount } from '../pass-plan.ts';
+import { passCountOf } from '../pass-plan.ts';
+import { partitionOf } from '../partition-config.ts';
 
 export interface Frame {
   /** Pass number, from 0. */
@@ -57,8 +58,8 @@ export const generator = (models: { readonly tokenizer: TokenizerModel; readonly
   const sampler = arSampler(models.ar.config, copts);
   const decoder = prefixDecoder(models.tokenizer, copts);
   let weights: Promise<DeviceParams> | undefined;
-  const tokenizerShape = { codebookSize: tc.codebookSize, tokens: tc.tokens, group: tc.group, causal: tc.causal };
-  const passes = passCount(tc);
+  const tokenizerShape = { codebookSize: tc.codebookSize, tokens: tc.tokens, group: tc.group, causal: tc.causal, ...(tc.spans ? { spans: tc.spans } : {}) };
+  const passes = passCountOf(partitionOf(tc));
   return {
     passes,
     generate: async (labels, key, sampling = {}, opts = {}) => {

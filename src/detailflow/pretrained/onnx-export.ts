@@ -23,7 +23,7 @@ import type { LayerCache } from '../ar/block.ts';
 import { nullClassOf } from '../ar/config.ts';
 import { tokenSpan } from '../ar/layout.ts';
 import { arModel, type ArParams } from '../ar/model.ts';
-import { passInputLength, passPlan } from '../pass-plan.ts';
+import { passInputLengthOf, passPlanOf } from '../pass-plan.ts';
 import { resolutionAt } from '../resolution.ts';
 import { passGraph, type PassInputs, type PassSpec } from '../sample/pass-graph.ts';
 import type { TokenizerParams } from '../tokenizer/model.ts';
@@ -118,11 +118,11 @@ export const exportOnnx = (models: { readonly tokenizer: TokenizerModel; readonl
 
   const graphs: { file: string; graph: ExportedGraph }[] = [];
   const passes: ManifestPass[] = [];
-  const spans = passPlan(config);
+  const spans = passPlanOf(model.layout);
   let cache: LayerCache<TensorSpec>[] | undefined;
   for (const [i, span] of spans.entries()) {
     const from = cache ? cache[0].values.shape[2] : 0;
-    const to = passInputLength(span, config);
+    const to = passInputLengthOf(model.layout, span);
     const held = tokenSpan(from, to, model.layout);
     const spec: PassSpec = {
       from, to, sample: span, doubled: o.guidance, keepCache: i < spans.length - 1,

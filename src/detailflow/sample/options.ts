@@ -1,7 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { ConfigError } from '../../config/errors.ts';
 import type { Span } from '../noise-span.ts';
-import { passPlan } from '../pass-plan.ts';
+import { passPlanOf } from '../pass-plan.ts';
+import { partitionOf } from '../partition-config.ts';
+import type { Partition } from '../partition.ts';
 import { nullClassOf, type ArConfig } from '../ar/config.ts';
 import { checkTokenizerPair, type TokenizerShape } from './pair.ts';
 
@@ -10,7 +12,8 @@ export interface SampleOptions {
   readonly cfg?: number;
   /**
    * Scale per pass: 'constant' (default); 'gradual', the reference's gradual_cfg, s (G - i + 1)/(G + 1)
-   * for parallel group i (G = N/g) and s for the strict passes; or one scale per pass.
+   * for parallel group i (G = N/g) and s for the strict passes (over pass index for any partition:
+   * see gradualScales); or one scale per pass.
    */
   readonly cfgSchedule?: 'constant' | 'gradual' | readonly number[];
   /** Default 1; clamped at 1e-5, so 0 is greedy. */
@@ -41,10 +44,24 @@ export interface SampleRequest {
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
+/**
+ * gradual_cfg over pass index: the strict passes (inside the causal window) get s; the Q passes
+ * after it, j = 0..Q-1, get s (G - i + 1)/(G + 1) with i = C/w + j and G = C/w + Q, w the first
+ * parallel span's size (the causal window counts as C/w passes of that size). For DetailFlow
+ * w = g, so i is the group index s.start/g and G = N/g: the reference's numbers exactly.
+ */
+export const gradualScales = (p: Partition, cfg: number): number[] => {
+  const parallel = p.spans.findIndex((s) => s.start >= p.causal);
+  if (parallel < 0) return p.spans.map(() => cfg);
+  const w = p.spans[parallel].end - p.spans[parallel].start;
+  const before = p.causal / w;
+  const G = before + (p.spans.length - parallel);
+  return p.spans.map((s, k) => (s.start < p.causal ? cfg : (cfg * (G - (before + (k - parallel)) + 1)) / (G + 1)));
+};
+
 const scalesFor = (c: ArConfig, spans: readonly Span[], cfg: number, schedule: SampleOptions['cfgSchedule'], problems: string[]): number[] => {
   if (schedule === undefined || schedule === 'constant') return spans.map(() => cfg);
-  const G = c.tokens / c.group;
-  if (schedule === 'gradual') return spans.map((s) => (s.start < c.causal ? cfg : (cfg * (G - s.start / c.group + 1)) / (G + 1)));
+  if (schedule === 'gradual') return gradualScales(partitionOf(c), cfg);
   if (Array.isArray(schedule)) {
     if (schedule.length !== spans.length || !schedule.every(isNum)) {
       problems.push(`cfgSchedule: expected ${spans.length} finite scales (one per pass), got ${schedule.length} values`);
@@ -84,12 +101,12 @@ export const checkSampleRequest = (
   if (bad.length) problems.push(`labels: unknown class id${bad.length > 1 ? 's' : ''} ${bad.slice(0, 8).join(', ')} (the model has classes 0..${c.classes - 1})`);
   problems.push(...samplingOptionProblems(o));
   const cfg = o.cfg ?? 1;
-  const spans = passPlan(c);
+  const spans = passPlanOf(partitionOf(c));
   const scales = scalesFor(c, spans, cfg, o.cfgSchedule, problems);
   const doubled = o.guidance === 'always' || scales.some((s) => s !== 1);
   if (doubled && nullClassOf(c) === undefined) problems.push(`cfg: classifier-free guidance (scale ${cfg}) needs the model's null class, and this model has none (nullClass: false)`);
   const temperature = o.temperature ?? 1;
-  if (mode === 'token-by-token' && c.group !== 1) problems.push(`token-by-token sampling needs a model trained with group 1 (plain next-token), this one has g = ${c.group}; use the grouped sampler`);
+  if (mode === 'token-by-token' && (c.spans === undefined ? c.group !== 1 : spans.length !== c.tokens)) problems.push(`token-by-token sampling needs a model trained with group 1 (plain next-token), this one has g = ${c.group}; use the grouped sampler`);
   if (o.tokenizer) {
     const pair = checkTokenizerPair(o.tokenizer, c);
     if (E.isLeft(pair)) problems.push(...pair.left.problems);

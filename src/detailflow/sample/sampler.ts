@@ -5,7 +5,7 @@ import { hostArray, isHostArray, type HostArray } from '../../ir/host-array.ts';
 import { foldIn, type Key } from '../../random/key.ts';
 import { flatten, type Tree } from '../../tree/tree.ts';
 import { orThrow } from '../../config/codec.ts';
-import { passInputLength } from '../pass-plan.ts';
+import { passInputLengthOf } from '../pass-plan.ts';
 import type { LayerCache } from '../ar/block.ts';
 import type { ArConfig } from '../ar/config.ts';
 import { tokenSpan } from '../ar/layout.ts';
@@ -108,7 +108,7 @@ export const arSampler = (config: ArConfig, opts: CompileOptions = {}): ArSample
     let cache: DevCache | undefined;
     for (const [i, span] of req.spans.entries()) {
       const from = req.cache && cache ? cache[0].values.shape[2] : 0;
-      const to = passInputLength(span, config);
+      const to = passInputLengthOf(model.layout, span);
       const held = tokenSpan(from, to, model.layout);
       const spec: PassSpec = {
         from, to, sample: span, doubled: req.doubled, keepCache: req.cache && i < req.spans.length - 1,

@@ -1,8 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { ConfigError } from '../../config/errors.ts';
-import { configCodec, decodeWith, intIn, numberIn, type Check } from '../../config/codec.ts';
+import { configCodec, decodeWith, type ConfigCodec, intIn, numberIn, type Check } from '../../config/codec.ts';
 import { fields } from '../config.ts';
+import { powerCurve } from '../resolution.ts';
+import { decoderSpanProblems, defaultCausal, spanProblems, spansCodec } from '../partition-config.ts';
 import { fsqCodeCount } from './quantizers/fsq.ts';
 import { quantizerKinds, type QuantizerKind } from './quantizers/quantizer.ts';
 
@@ -32,7 +34,8 @@ const fsqLevelsCodec = new t.Type<readonly number[], readonly number[], unknown>
  */
 const props = {
   size: fields.size, channels: fields.channels, patch: fields.patch,
-  tokens: fields.tokens, group: fields.group, causal: fields.causal, alpha: fields.alpha, degradeProb: fields.degradeProb,
+  // spans before causal: causal's default (the leading single-token spans) reads it
+  tokens: fields.tokens, group: fields.group, spans: spansCodec, causal: fields.causal, alpha: fields.alpha, degradeProb: fields.degradeProb,
   codebookSize: intIn(2, 1 << 18), codeDim: intIn(1, 1024),
   encoderWidth: intIn(4, 8192), encoderDepth: intIn(1, 256), encoderHeads: intIn(1, 256),
   decoderWidth: intIn(4, 8192), decoderDepth: intIn(1, 256), decoderHeads: intIn(1, 256),
@@ -44,7 +47,12 @@ const props = {
   quantizer: quantizerName, fsqLevels: fsqLevelsCodec,
 } as const;
 
-export type TokenizerConfig = { readonly [K in keyof typeof props]: t.TypeOf<(typeof props)[K]> };
+/**
+ * `spans` is optional: absent, the partition is DetailFlow's (C ones, then groups of g), as in
+ * every checkpoint written before the field existed; present, the span sizes in order (see
+ * partition-config.ts).
+ */
+export type TokenizerConfig = { readonly [K in Exclude<keyof typeof props, 'spans'>]: t.TypeOf<(typeof props)[K]> } & { readonly spans?: readonly number[] };
 
 export const tokenizerDefaults: TokenizerConfig = {
   size: 32, channels: 1, patch: 4, tokens: 32, group: 4, causal: 4, alpha: 1.5, degradeProb: 0.2,
@@ -60,12 +68,26 @@ type P = typeof props;
 const check = <K extends keyof P & string>(fs: readonly K[], problem: (v: TokenizerConfig) => string | null): Check<P> =>
   ({ fields: fs, problem: problem as Check<P>['problem'] });
 
+// The (g, C) rules hold for DetailFlow's implicit partition; an explicit one (`spans`) is checked span by span.
+const implicit = (v: TokenizerConfig): boolean => v.spans === undefined;
+
 const checks: Check<P>[] = [
-  check(['tokens', 'group'], (v) => (v.tokens % v.group === 0 ? null : `tokens (N = ${v.tokens}) must be a multiple of group (g = ${v.group})`)),
-  check(['causal', 'group'], (v) => (v.causal % v.group === 0 ? null : `causal (C = ${v.causal}) must be a multiple of group (g = ${v.group})`)),
+  check(['tokens', 'group'], (v) => (!implicit(v) || v.tokens % v.group === 0 ? null : `tokens (N = ${v.tokens}) must be a multiple of group (g = ${v.group})`)),
+  check(['causal', 'group'], (v) => (!implicit(v) || v.causal % v.group === 0 ? null : `causal (C = ${v.causal}) must be a multiple of group (g = ${v.group})`)),
   check(['causal', 'tokens'], (v) => (v.causal <= v.tokens ? null : `causal (C = ${v.causal}) must not exceed tokens (N = ${v.tokens})`)),
   check(['size', 'patch'], (v) => (v.size % v.patch === 0 ? null : `size (${v.size}) must be a multiple of patch (${v.patch})`)),
-  check(['tokens', 'group', 'degradeProb'], (v) => (v.degradeProb === 0 || v.tokens >= 2 * v.group ? null : `tokens must be at least 2 * group when degradeProb > 0`)),
+  check(['tokens', 'group', 'degradeProb'], (v) => (!implicit(v) || v.degradeProb === 0 || v.tokens >= 2 * v.group ? null : `tokens must be at least 2 * group when degradeProb > 0`)),
+  // an explicit partition: spans summing to N, the causal window on span boundaries, sizes that do not decrease
+  check(['spans', 'tokens', 'group', 'causal', 'degradeProb'], (v) => {
+    const p = spanProblems(v);
+    return p.length > 0 ? `spans: ${p.join('; ')}` : null;
+  }),
+  // and span ends the decoder has sizes for
+  check(['spans', 'tokens', 'group', 'causal', 'size', 'alpha', 'patch'], (v) => {
+    if (v.causal > v.tokens || v.size % v.patch !== 0) return null;
+    const p = decoderSpanProblems(v, powerCurve({ size: v.size, tokens: v.tokens, alpha: v.alpha }), v.patch);
+    return p.length > 0 ? `spans: ${p.join('; ')}` : null;
+  }),
   check(['encoderWidth', 'encoderHeads'], (v) => (v.encoderWidth % v.encoderHeads === 0 ? null : `encoderWidth ${v.encoderWidth} must be divisible by encoderHeads ${v.encoderHeads}`)),
   check(['decoderWidth', 'decoderHeads'], (v) => (v.decoderWidth % v.decoderHeads === 0 ? null : `decoderWidth ${v.decoderWidth} must be divisible by decoderHeads ${v.decoderHeads}`)),
   check(['decoderWidth'], (v) => (v.decoderWidth % 4 === 0 ? null : `decoderWidth ${v.decoderWidth} must be a multiple of 4 (2D sine-cosine positions)`)),
@@ -82,7 +104,14 @@ const checks: Check<P>[] = [
     : `noiseTopK ${v.noiseTopK} must be below codebookSize ${v.codebookSize} for FSQ (its noise is among the other codes)`)),
 ];
 
-export const TokenizerConfigCodec = configCodec('TokenizerConfig', props, tokenizerDefaults as never, checks, { strict: true });
+const defaultsFor = {
+  ...tokenizerDefaults,
+  // absent stays absent (DetailFlow's partition); with spans, causal defaults to their leading single-token spans
+  spans: () => undefined,
+  causal: (v: Partial<TokenizerConfig>) => (v.spans === undefined ? tokenizerDefaults.causal : defaultCausal(v.spans)),
+};
+
+export const TokenizerConfigCodec = configCodec('TokenizerConfig', props, defaultsFor as never, checks, { strict: true }) as unknown as ConfigCodec<TokenizerConfig>;
 
 /** Decodes a (partial) tokenizer configuration over the defaults; unknown keys are problems (typos). */
 export const decodeTokenizerConfig = (u: unknown): E.Either<ConfigError, TokenizerConfig> => decodeWith(TokenizerConfigCodec, u) as E.Either<ConfigError, TokenizerConfig>;

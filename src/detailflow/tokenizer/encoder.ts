@@ -6,7 +6,8 @@ import { normal } from '../../nn/init.ts';
 import { linear, type LinearParams } from '../../nn/linear.ts';
 import { transformerStack, type TransformerStackParams } from '../../nn/transformer-stack.ts';
 import type { Params } from '../../nn/module.ts';
-import { encoderBiasNode } from '../masks.ts';
+import { biasNode, encoderMaskRowsOf } from '../masks.ts';
+import { partitionOf } from '../partition-config.ts';
 import { patchify } from './patches.ts';
 import type { TokenizerConfig } from './config.ts';
 
@@ -52,7 +53,7 @@ export const encoder = (c: TokenizerConfig) => {
       const b = images.shape[0];
       const x = add(patchEmbed.apply(p.patchEmbed, patchify(images, c.patch)), p.patchPos);
       const q = broadcastTo(add(latents, p.latentPos), [b, c.tokens, D]);
-      const mask = encoderBiasNode(patches, c.tokens, { group: c.group, causal: c.causal });
+      const mask = biasNode(encoderMaskRowsOf(partitionOf(c), patches, c.tokens));
       const h = stack.apply(p.stack, concat([x, q], 1), { mask });
       return toCode.apply(p.toCode, sliceAxis(h, 1, patches, patches + c.tokens));
     },

@@ -6,14 +6,15 @@ import { sliceAxis } from '../../ops/index.ts';
 import { psnrExpr } from '../../eval/psnr.ts';
 import { resizeExpr } from '../resize-expr.ts';
 import type { Params } from '../../nn/module.ts';
-import { passPlan } from '../api.ts';
+import { partitionOf } from '../partition-config.ts';
+import { passPlanOf } from '../pass-plan.ts';
 import { degradeExpr } from '../degradation.ts';
 import { bicubic } from '../resampling.ts';
 import type { Tokenizer, TokenizerParams } from './model.ts';
 
 /** The prefixes a reconstruction shows: the end of every pass of the sampler's plan. */
 export const prefixBoundaries = (tk: Tokenizer): number[] =>
-  passPlan({ tokens: tk.config.tokens, group: tk.config.group, causal: tk.config.causal }).map((p) => p.end);
+  passPlanOf(partitionOf(tk.config)).map((p) => p.end);
 
 export interface PrefixResult {
   readonly t: number;

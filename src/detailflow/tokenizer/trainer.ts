@@ -7,8 +7,10 @@ import { shardRows } from '../../train/data-parallel/shards.ts';
 import { tokenizerOptimizer } from './optimizer.ts';
 import type { Objective, StepInput } from '../../train/trainer.ts';
 import type { Params } from '../../nn/module.ts';
-import { samplePrefix, sampleNoiseSpan } from '../api.ts';
-import { vqMixWeights } from '../noise-span.ts';
+import { orThrow } from '../../config/codec.ts';
+import { checkPrefixOf, sampleNoiseSpanOf, vqMixWeights } from '../noise-span.ts';
+import { partitionOf, prefixOptionsOf } from '../partition-config.ts';
+import { samplePrefixOf } from '../prefix-schedule.ts';
 import { alignmentTarget, type AnyNetworkTeacher, type Teacher } from '../teacher/teacher.ts';
 import { add } from '../../ops/index.ts';
 import { freeze } from '../../nn/freeze.ts';
@@ -30,8 +32,10 @@ export interface StepPlan {
 export const planStep = (tk: Tokenizer, runKey: Key, step: number): StepPlan => {
   const c = tk.config;
   const key = foldIn(runKey, step);
-  const t = samplePrefix(foldIn(key, 0), { tokens: c.tokens, group: c.group, causal: c.causal, degradeProb: c.degradeProb });
-  const span = c.selfCorrection ? sampleNoiseSpan(foldIn(key, 1), t, { tokens: c.tokens, group: c.group, causal: c.causal }) : O.none;
+  // the prefix and the noise span come from the configuration's partition
+  const p = partitionOf(c);
+  const t = samplePrefixOf(foldIn(key, 0), p, prefixOptionsOf(c));
+  const span = c.selfCorrection ? sampleNoiseSpanOf(foldIn(key, 1), p, orThrow(checkPrefixOf(p, t))) : O.none;
   return { t, span, noiseKey: foldIn(key, 2), augKey: foldIn(key, 3) };
 };
 

@@ -12,7 +12,7 @@ import { decodeTokenizerConfig, tokenizerDefaults, type TokenizerConfig } from '
 import { decodeArConfig } from '../../../src/detailflow/ar/config.ts';
 import type { TokenizerParams } from '../../../src/detailflow/tokenizer/model.ts';
 import {
-  budgets, decodeBudget, pickVariants, rasterProblems, rasterTokenizer, samplerOf, variantConfigs, variants,
+  budgets, decodeBudget, pickVariants, rasterProblems, rasterTokenizer, samplerOf, variantConfigs, variantDelta, variants,
 } from '../../../src/detailflow/baselines/index.ts';
 
 const smallRaster = (): TokenizerConfig => {
@@ -78,7 +78,9 @@ for (const budget of [budgets.smoke, budgets.small]) {
       const t = c.right.tokenizer as unknown as Record<string, unknown>;
       const b = base.right.tokenizer as unknown as Record<string, unknown>;
       const changed = Object.keys(t).filter((k) => t[k] !== b[k]).sort();
-      const stated = Object.keys(v.delta).filter((k) => (v.delta as Record<string, unknown>)[k] !== b[k]).sort();
+      // the row's stated fields: its partition and quantiser values as configuration fields, and its delta
+      const delta = variantDelta(budget, v) as Record<string, unknown>;
+      const stated = Object.keys(delta).filter((k) => delta[k] !== b[k]).sort();
       // training fields too (no-gan): the same rule for the tokenizer's training configuration
       const tt = c.right.tokenizerTrain as unknown as Record<string, unknown>;
       const bt = base.right.tokenizerTrain as unknown as Record<string, unknown>;
@@ -87,13 +89,13 @@ for (const budget of [budgets.smoke, budgets.small]) {
       assert.ok(stated.length + trainStated.length > 0, `${v.name} changes nothing`);
       assert.deepEqual(changed, stated, v.name);
       assert.deepEqual(trainChanged, trainStated, `${v.name}: training`);
-      for (const [k, val] of Object.entries(v.delta)) assert.equal(t[k], val, `${v.name}.${k}`);
-      // the AR model follows the tokenizer's codebook, N, g, C and is otherwise the base's
+      for (const [k, val] of Object.entries(delta)) assert.deepEqual(t[k], val, `${v.name}.${k}`);
+      // the AR model follows the tokenizer's codebook, N, g, C, partition and is otherwise the base's
       const a = c.right.ar as unknown as Record<string, unknown>;
       const ab = base.right.ar as unknown as Record<string, unknown>;
       const arChanged = Object.keys(a).filter((k) => a[k] !== ab[k]);
-      assert.ok(arChanged.every((k) => ['vocab', 'tokens', 'group', 'causal'].includes(k)), `${v.name}: AR ${arChanged.join(', ')}`);
-      assert.deepEqual([a.vocab, a.tokens, a.group, a.causal], [t.codebookSize, t.tokens, t.group, t.causal]);
+      assert.ok(arChanged.every((k) => ['vocab', 'tokens', 'group', 'causal', 'spans'].includes(k)), `${v.name}: AR ${arChanged.join(', ')}`);
+      assert.deepEqual([a.vocab, a.tokens, a.group, a.causal, a.spans], [t.codebookSize, t.tokens, t.group, t.causal, t.spans]);
       assert.deepEqual(c.right.arTrain, base.right.arTrain);
     }
   });
