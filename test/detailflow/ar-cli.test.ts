@@ -129,6 +129,26 @@ test('train-ar --init starts from another model\'s EMA weights (the EMA starts t
   assert.match(io.stderr.join('\n'), /--init .*ar\.safetensors: its width \(32, this run 48\) differ/);
 });
 
+test('an explicit partition travels through the CLI: train-tokenizer, extract-codes, train-ar and sample all follow its spans', async () => {
+  const data = await tinyIdxDir(32);
+  const dir = await tempDir('ar-cli-spans');
+  const cfg = path.join(dir, 'tok.json');
+  await writeFile(cfg, JSON.stringify({ ...tokCfg, tokenizer: { ...tokCfg.tokenizer, spans: [1, 1, 2, 4], causal: 2 }, train: { ...tokCfg.train, steps: 2, checkpointEvery: 2 } }));
+  await run(['train-tokenizer', '--config', cfg, '--data', data, '--out', path.join(dir, 'tok'), '--backend', 'cpu', '--no-align']);
+  const tk = path.join(dir, 'tok', 'tokenizer.safetensors');
+  const codes = path.join(dir, 'codes.safetensors');
+  await run(['extract-codes', '--tokenizer', tk, '--data', data, '--out', codes, '--limit', '8', '--batch', '8', '--backend', 'cpu']);
+  const ar = path.join(dir, 'ar.json');
+  await writeFile(ar, JSON.stringify({ ...arCfg, train: { ...arCfg.train, steps: 2, checkpointEvery: 2 } }));
+  await run(['train-ar', '--codes', codes, '--config', ar, '--out', path.join(dir, 'ar'), '--backend', 'cpu']);
+  const io = await run(['sample', '--tokenizer', tk, '--ar', path.join(dir, 'ar', 'ar.safetensors'), '--classes', '0,1', '--per-class', '1',
+    '--backend', 'cpu', '--out', path.join(dir, 's.png'), '--json']);
+  assert.equal(JSON.parse(io.stdout.at(-1)!).passesPerImage, 4, 'one pass per span: [1, 1, 2, 4]');
+  // the AR model without the partition does not pair with this tokenizer
+  const io2 = await run(['sample', '--tokenizer', tk, '--ar', path.join(root, 'ar-whole', 'ar.safetensors'), '--backend', 'cpu', '--out', path.join(dir, 't.png')], 2);
+  assert.match(io2.stderr.join('\n'), /span/);
+});
+
 test('sample refuses bad requests with exit 2, naming the problem', async () => {
   const ar = path.join(root, 'ar-whole', 'ar.safetensors');
   const base = ['sample', '--tokenizer', tok, '--ar', ar, '--backend', 'cpu', '--out', path.join(root, 'bad.png')];

@@ -87,7 +87,7 @@ export const evalCommand: Command = {
     const sampling: SampleOptions = {
       ...(f.cfg !== undefined ? { cfg: f.cfg } : {}), ...(f.temperature !== undefined ? { temperature: f.temperature } : {}),
       ...(f['top-k'] !== undefined ? { topK: f['top-k'] } : {}), ...(f['top-p'] !== undefined ? { topP: f['top-p'] } : {}),
-      tokenizer: { codebookSize: tc.codebookSize, tokens: tc.tokens, group: tc.group, causal: tc.causal },
+      tokenizer: { codebookSize: tc.codebookSize, tokens: tc.tokens, group: tc.group, causal: tc.causal, ...(tc.spans ? { spans: tc.spans } : {}) },
     };
     const pair = [
       ...(ec.size !== tc.size || ec.channels !== tc.channels ? [`the evaluator takes ${ec.channels}x${ec.size}x${ec.size} images, the tokenizer makes ${tc.channels}x${tc.size}x${tc.size}`] : []),

@@ -64,7 +64,7 @@ export const exportOnnxCommand: Command = {
     const tokenizer = await loadTokenizer(tokFile);
     const ar = await loadArModel(arFile);
     const tc = tokenizer.tk.config;
-    const pair = checkTokenizerPair({ codebookSize: tc.codebookSize, tokens: tc.tokens, group: tc.group, causal: tc.causal }, ar.config);
+    const pair = checkTokenizerPair({ codebookSize: tc.codebookSize, tokens: tc.tokens, group: tc.group, causal: tc.causal, ...(tc.spans ? { spans: tc.spans } : {}) }, ar.config);
     const guidance = f.guidance ?? nullClassOf(ar.config) !== undefined;
     const late = [
       ...(E.isLeft(pair) ? pair.left.problems : []),

@@ -95,7 +95,7 @@ export const sampleCommand: Command = {
     const opts: SampleOptions = {
       ...(cfg !== undefined ? { cfg } : {}), ...(f.temperature !== undefined ? { temperature: f.temperature } : {}),
       ...(f['top-k'] !== undefined ? { topK: f['top-k'] } : {}), ...(f['top-p'] !== undefined ? { topP: f['top-p'] } : {}),
-      tokenizer: { codebookSize: tc.codebookSize, tokens: tc.tokens, group: tc.group, causal: tc.causal },
+      tokenizer: { codebookSize: tc.codebookSize, tokens: tc.tokens, group: tc.group, causal: tc.causal, ...(tc.spans ? { spans: tc.spans } : {}) },
     };
     // checked on the ids as given, so each problem is named once (the sampler checks the repeated labels again)
     const req = checkSampleRequest(config, classes.right, opts, 'grouped');

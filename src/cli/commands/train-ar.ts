@@ -42,7 +42,11 @@ const arConfigFor = (raw: unknown, shape: CodesShape): E.Either<string[], ArConf
   const clash = Object.entries(fromCodes).filter(([k, v]) => given[k] !== undefined && given[k] !== v)
     .map(([k, v]) => `ar.${k}: the config says ${String(given[k])} but the codes file has ${v}${k === 'vocab' ? ' (the tokenizer codebook size)' : ''}`);
   if (clash.length) return E.left(clash);
-  const r = decodeArConfig({ ...given, ...fromCodes });
+  // an explicit partition travels with the codes (absent: DetailFlow's, from group and causal)
+  if (shape.spans && given.spans !== undefined && JSON.stringify(given.spans) !== JSON.stringify(shape.spans)) {
+    return E.left([`ar.spans: the config says ${JSON.stringify(given.spans)} but the codes file has ${JSON.stringify(shape.spans)}`]);
+  }
+  const r = decodeArConfig({ ...given, ...fromCodes, ...(shape.spans ? { spans: [...shape.spans] } : {}) });
   return E.isLeft(r) ? E.left(inSection('ar', r)) : E.right(r.right);
 };
 
