@@ -1,6 +1,6 @@
 // A tokenizer with the FSQ quantiser (issue 19, item 2) trains through the CLI like the VQ one:
 // finite losses, no codebook or commitment term, a checkpoint without codebook tensors that
-// loads again, resumes bit for bit, and reconstructs with usage counted over the FSQ codes.
+// loads again and reconstructs (resume is the trainer's, tested with the VQ) with usage counted over the FSQ codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -31,7 +31,7 @@ const train = async (dataDir: string, out: string, extra: string[] = []) => {
   assert.equal(code, 0, io.stderr.join('\n'));
 };
 
-test('an FSQ tokenizer trains a few steps with finite losses, saves no codebook, loads, resumes exactly and reconstructs', async () => {
+test('an FSQ tokenizer trains a few steps with finite losses, saves no codebook, loads and reconstructs', async () => {
   const data = await tinyIdxDir();
   const out = await tempDir('tok-fsq');
   await train(data, out);
@@ -50,15 +50,6 @@ test('an FSQ tokenizer trains a few steps with finite losses, saves no codebook,
   assert.equal(m.right.tk.quantizer.codes, 32);
   assert.deepEqual(m.right.params.codebook, {});
   assert.ok(flatten(m.right.params as never, isHostArray).paths.every((p) => !p.startsWith('codebook')));
-
-  // stopped at step 3 and resumed: the same weights as 6 steps in one go
-  const half = await tempDir('tok-fsq-half');
-  await train(data, half, ['--until', '3']);
-  await train(data, half, ['--resume']);
-  const h = decodeTokenizerFile(new Uint8Array(await readFile(path.join(half, 'tokenizer.safetensors'))));
-  assert.ok(E.isRight(h));
-  const leaves = (t: unknown) => flatten(t as never, isHostArray).leaves.map((a) => Array.from(a.data));
-  assert.deepEqual(leaves(h.right.params), leaves(m.right.params));
 
   const io = memoryIO();
   const code = await dispatch(['reconstruct', '--tokenizer', file, '--data', data, '--count', '2', '--backend', 'cpu', '--out', path.join(out, 'recon.png'), '--json'], io);

@@ -51,7 +51,7 @@ test('corrupt headers are refused with a message naming the problem', () => {
   assert.match(problemsOf(Uint8Array.of(255, 255, 255, 255, 255, 255, 255, 255, 0)), /header length .* runs past the end of the file \(9 bytes\)/);
   assert.match(problemsOf(file('{"a":')), /not valid JSON/);
   assert.match(problemsOf(file('[1]')), /does not start with '\{'/);
-  assert.match(problemsOf(file('{"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}}', [0, 0])), /tensor 'a': unknown dtype "F16"/);
+  assert.match(problemsOf(file('{"a":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}}', [0])), /tensor 'a': unknown dtype "F8_E4M3" \(this reader takes F32, F16, BF16, I32, U8, BOOL\)/);
   assert.match(problemsOf(file('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}', [0, 0, 0, 0])), /span 4 bytes, but F32 \[2\] needs 8/);
   assert.match(problemsOf(file('{"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"b":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}}', [0, 0, 0])),
     /tensor 'b': data_offsets \[1, 3\] overlap tensor 'a'/);
