@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { GOLDEN_AR_MASK_G4, maskPicture } from './golden-masks.ts';
 import {
   BLOCKED_BIAS, encoderBiasNode, encoderMaskNode, encoderRows, groupCausalBiasNode, groupCausalMaskNode, groupCausalRows, lastVisible,
 } from '../../src/detailflow/masks.ts';
@@ -85,13 +86,7 @@ test('completeness: row p < C sees every token < p; row p >= C in block b sees e
 });
 
 test('golden picture: the reference example with g = C = 4, length 16', () => {
-  const picture = [
-    '1...............', '11..............', '111.............', '1111............',
-    '11111111........', '11111111........', '11111111........', '11111111........',
-    '111111111111....', '111111111111....', '111111111111....', '111111111111....',
-    '1111111111111111', '1111111111111111', '1111111111111111', '1111111111111111',
-  ];
-  assert.deepEqual(groupCausalMask(16, { group: 4, causal: 4 }).map((r) => r.map((v) => (v ? '1' : '.')).join('')), picture);
+  assert.deepEqual(maskPicture(groupCausalMask(16, { group: 4, causal: 4 })), GOLDEN_AR_MASK_G4);
 });
 
 test('encoder mask: patches see patches only; latents see all patches and latents under the group rule', () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { GOLDEN_AR_MASK_G4, maskPicture } from './golden-masks.ts';
 import * as O from 'fp-ts/lib/Option.js';
 import { GraphError } from '../../src/ir/errors.ts';
 import {
@@ -92,13 +93,7 @@ test('DetailFlow partition: the AR and encoder masks of today (create_group_caus
 });
 
 test('golden picture: the reference AR mask with g = C = 4, length 16', () => {
-  const picture = [
-    '1...............', '11..............', '111.............', '1111............',
-    '11111111........', '11111111........', '11111111........', '11111111........',
-    '111111111111....', '111111111111....', '111111111111....', '111111111111....',
-    '1111111111111111', '1111111111111111', '1111111111111111', '1111111111111111',
-  ];
-  assert.deepEqual(arMaskRowsOf(detailflowPartition(16, 4, 4)).map((r) => r.map((v) => (v ? '1' : '.')).join('')), picture);
+  assert.deepEqual(maskPicture(arMaskRowsOf(detailflowPartition(16, 4, 4))), GOLDEN_AR_MASK_G4);
 });
 
 test('DetailFlow partition: the AR sequence layout of today (tok(p) = p-1 up to C, placeholders to C+g-1, then p-g)', () => {
