@@ -2,13 +2,14 @@
 // writes the tokenizer and GPT-L checkpoints under the official key names (torch.save format,
 // repa_model teacher included), imports them, then times sampling (grouped, KV cache, CFG),
 // decoding at 256 px and encoding one 256-px image, with the peak resident memory.
-//   node --import tsx scripts/official-full-size.ts --dir /tmp/df-full [--backend wasm] [--skip-write] [--skip-import]
+//   node --import tsx scripts/official-full-size.ts --dir /tmp/df-full [--backend wasm|onnx-cpu|webgpu] [--skip-write] [--skip-import]
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { runOnce } from '../src/compile/compile.ts';
 import { useBackend } from '../src/compile/backend.ts';
 import { installNodeWebGPU } from '../src/platform/node-webgpu.ts';
+import { installOnnxRuntime } from '../src/platform/onnx-node.ts';
 import { writeTorchSave, type TensorToWrite } from '../src/io/pytorch/write.ts';
 import { importCommand } from '../src/cli/commands/import.ts';
 import { decodeOfficialTokenizerFile } from '../src/detailflow/official/model-file.ts';
@@ -74,6 +75,10 @@ if (!process.argv.includes('--skip-import') || !existsSync(path.join(models, 'ar
 });
 
 if (backend === 'webgpu') await installNodeWebGPU();
+if (backend.startsWith('onnx')) {
+  const ort = await installOnnxRuntime();
+  if (!ort.ok) throw new Error(`--backend ${backend}: ${ort.error}`);
+}
 await useBackend(backend as never);
 const ar = E.getOrElseW((e: string) => { throw new Error(e); })(decodeArFile(new Uint8Array(readFileSync(path.join(models, 'ar.safetensors')))));
 const sampler = arSampler(ar.config, { backend });
