@@ -27,7 +27,7 @@ export {
   type Partition, type GroupLayout, partition, detailflowPartition, groupOnePartition, rasterPartition, nextScalePartition,
 } from './partition.ts';
 export {
-  type PartitionFields, partitionOf, spanProblems, decoderSpanProblems, partitionFields, groupsPartition, prefixOptionsOf,
+  type PartitionFields, partitionOf, spanProblems, partitionFields, groupsPartition, prefixOptionsOf,
   placeholderRowsOf, ropeWidthOf, sizesOf, leadingOnes,
 } from './partition-config.ts';
 export { arMaskRowsOf, encoderMaskRowsOf } from './masks.ts';

@@ -1,9 +1,8 @@
 import * as t from 'io-ts';
 import { GraphError } from '../ir/errors.ts';
-import { snapToPatch } from './decoder-size.ts';
-import { detailflowPartition, partition, type Partition, type Span } from './partition.ts';
+import { placeholderCount } from './ar-layout.ts';
+import { causalWindowProblems, detailflowPartition, partition, showSpan as show, spansFromSizes, type Partition } from './partition.ts';
 import type { PrefixOptions } from './prefix-schedule.ts';
-import type { ResolutionMap } from './resolution.ts';
 
 /**
  * The token partition as configuration data. A tokenizer or AR configuration carries `tokens`,
@@ -49,16 +48,8 @@ export const leadingOnes = (sizes: readonly number[]): number => {
  */
 export const defaultCausal = (sizes: readonly number[]): number => Math.max(1, leadingOnes(sizes));
 
-/** Consecutive spans of the given sizes from token 0. */
-export const spansFromSizes = (sizes: readonly number[]): Span[] => {
-  let start = 0;
-  return sizes.map((n) => ({ start, end: (start += n) }));
-};
-
 /** The span sizes of a partition, in order. */
 export const sizesOf = (p: Partition): number[] => p.spans.map((s) => s.end - s.start);
-
-const show = (s: Span): string => `[${s.start}, ${s.end})`;
 
 /**
  * Every problem of an explicit partition, each naming the offending span: an empty span; spans
@@ -81,10 +72,7 @@ export const spanProblems = (c: PartitionFields & { readonly degradeProb?: numbe
   const total = spans[spans.length - 1].end;
   if (total < c.tokens) out.push(`the spans sum to ${total}, not tokens (N = ${c.tokens}): tokens [${total}, ${c.tokens}) are in no span`);
   if (out.length > 0) return out;
-  spans.forEach((s, k) => {
-    if (s.start < c.causal && s.end > c.causal) out.push(`the causal window [0, ${c.causal}) does not align with span boundaries: it ends inside span ${k} ${show(s)}`);
-    else if (s.end <= c.causal && s.end - s.start !== 1) out.push(`span ${k} ${show(s)} lies in the causal window [0, ${c.causal}), where every span is one token`);
-  });
+  out.push(...causalWindowProblems(spans, c.causal));
   spans.forEach((s, k) => {
     const prev = spans[k - 1];
     if (k > 0 && s.end - s.start < prev.end - prev.start) {
@@ -94,24 +82,6 @@ export const spanProblems = (c: PartitionFields & { readonly degradeProb?: numbe
   if ((c.degradeProb ?? 0) > 0 && spans.length < 2) {
     out.push(`span 0 ${show(spans[0])} covers every token: with degradeProb > 0 a degraded step needs a prefix, so at least two spans`);
   }
-  return out;
-};
-
-/**
- * The decoder-size rule (decoder-size.ts): a prefix t decodes at dec(t) = snapToPatch(R(t), P),
- * and the prefixes a tokenizer is trained and shown at are its span ends. Every span end must
- * therefore be a token count the decoder maps to a side in [P, H], and the last one N, decoded
- * at H (the clean image). With a valid resolution map the span-sum check already implies it;
- * here it is checked against the map itself, naming the span whose end fails.
- */
-export const decoderSpanProblems = (c: PartitionFields, map: ResolutionMap, patch: number): string[] => {
-  if (c.spans === undefined || spanProblems(c).length > 0) return [];
-  const out: string[] = [];
-  spansFromSizes(c.spans).forEach((s, k) => {
-    const r = map.values[s.end - 1];
-    const side = r === undefined ? NaN : snapToPatch(r, patch);
-    if (!(side >= patch && side <= map.size)) out.push(`span ${k} [${s.start}, ${s.end}) ends at a prefix the decoder has no size for (dec(${s.end}) = ${side}, expected a side in [${patch}, ${map.size}])`);
-  });
   return out;
 };
 
@@ -145,11 +115,11 @@ export const prefixOptionsOf = (c: PartitionFields & { readonly degradeProb: num
 
 /**
  * The rows of the AR model's placeholder table: g - 1 for DetailFlow's implicit partition (as
- * checkpoints always had, the spe table), else the largest span minus 1 (each span's positions
- * past the previous span's tokens hold placeholders 0, 1, ...; g - 1 for DetailFlow).
+ * checkpoints always had, the spe table, even when C = N leaves it unused), else as many as the
+ * sequence layout uses (g - 1 for DetailFlow with C < N).
  */
 export const placeholderRowsOf = (c: PartitionFields): number =>
-  c.spans === undefined ? c.group - 1 : Math.max(...c.spans) - 1;
+  c.spans === undefined ? c.group - 1 : placeholderCount(partitionOf(c));
 
 /** The RoPE grid width: `ropeWidth` when given, else g (DetailFlow's (N/g) x g grid). */
 export const ropeWidthOf = (c: PartitionFields & { readonly ropeWidth?: number }): number => c.ropeWidth ?? c.group;

@@ -30,7 +30,20 @@ export interface Partition {
 
 const fail = (op: string, detail: string): never => { throw new GraphError('config', op, detail); };
 const isInt = (x: unknown): x is number => Number.isInteger(x);
-const show = (s: Span): string => `[${s.start}, ${s.end})`;
+/** A span as messages write it: [start, end). */
+export const showSpan = (s: Span): string => `[${s.start}, ${s.end})`;
+const show = showSpan;
+
+/**
+ * What the strictly causal window [0, C) asks of the spans: it ends on a span boundary, and
+ * every span inside it is one token. Each problem names its span (the partition constructor
+ * throws the first; configuration checks list them all).
+ */
+export const causalWindowProblems = (spans: readonly Span[], causal: number): string[] => spans.flatMap((s, k) => {
+  if (s.start < causal && s.end > causal) return [`the causal window [0, ${causal}) does not align with span boundaries: it ends inside span ${k} ${show(s)}`];
+  if (s.end <= causal && s.end - s.start !== 1) return [`span ${k} ${show(s)} lies in the causal window [0, ${causal}), where every span is one token`];
+  return [];
+});
 
 /**
  * The general constructor: checks that the spans cover 0..N-1 exactly once, in order, and
@@ -53,10 +66,8 @@ export const partition = (spans: readonly Span[], o: { causal?: number; sees?: r
   });
   const causal = o.causal ?? 0;
   if (!isInt(causal) || causal < 0 || causal > tokens) fail(op, `causal window ${causal}: expected an integer in [0, ${tokens}]`);
-  spans.forEach((s, k) => {
-    if (s.start < causal && s.end > causal) fail(op, `the causal window [0, ${causal}) does not align with span boundaries: it ends inside span ${k} ${show(s)}`);
-    if (s.end <= causal && s.end - s.start !== 1) fail(op, `span ${k} ${show(s)} lies in the causal window [0, ${causal}), where every span is one token`);
-  });
+  const window = causalWindowProblems(spans, causal);
+  if (window.length > 0) fail(op, window[0]);
   return Object.freeze({
     tokens,
     spans: Object.freeze(spans.map((s) => Object.freeze({ start: s.start, end: s.end }))),
@@ -66,7 +77,7 @@ export const partition = (spans: readonly Span[], o: { causal?: number; sees?: r
 };
 
 /** Consecutive spans of the given sizes from token 0. */
-const fromSizes = (sizes: readonly number[]): Span[] => {
+export const spansFromSizes = (sizes: readonly number[]): Span[] => {
   let start = 0;
   return sizes.map((n) => ({ start, end: (start += n) }));
 };
@@ -97,7 +108,7 @@ export const detailflowPartition = (tokens: number, group: number, causal: numbe
   if (causal % group !== 0) fail(op, `causal (C = ${causal}) must be a multiple of group (g = ${group})`);
   if (causal > tokens) fail(op, `causal (C = ${causal}) must not exceed tokens (N = ${tokens})`);
   const sizes = [...Array.from({ length: causal }, () => 1), ...Array.from({ length: (tokens - causal) / group }, () => group)];
-  const p = partition(fromSizes(sizes), { causal }, op);
+  const p = partition(spansFromSizes(sizes), { causal }, op);
   if (detailflowCache.size >= 256) detailflowCache.clear();
   if (key >= 0) detailflowCache.set(key, p);
   return p;
@@ -124,7 +135,7 @@ export const nextScalePartition = (scales: readonly number[]): Partition => {
     positiveInt(op, `scales[${i}]`, s);
     if (i > 0 && s <= scales[i - 1]) fail(op, `scales must increase (coarse to fine), got ${scales[i - 1]} then ${s} at scales[${i}]`);
   });
-  return partition(fromSizes(scales.map((s) => s * s)), { causal: 0 }, op);
+  return partition(spansFromSizes(scales.map((s) => s * s)), { causal: 0 }, op);
 };
 
 /** DetailFlow's (g, C) as the formulas took them: no token count, the layout repeats forever. */

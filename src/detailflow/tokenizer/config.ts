@@ -3,8 +3,7 @@ import * as t from 'io-ts';
 import { ConfigError } from '../../config/errors.ts';
 import { configCodec, decodeWith, type ConfigCodec, intIn, numberIn, type Check } from '../../config/codec.ts';
 import { fields } from '../config.ts';
-import { powerCurve } from '../resolution.ts';
-import { decoderSpanProblems, defaultCausal, spanProblems, spansCodec } from '../partition-config.ts';
+import { defaultCausal, spanProblems, spansCodec } from '../partition-config.ts';
 import { fsqCodeCount } from './quantizers/fsq.ts';
 import { quantizerKinds, type QuantizerKind } from './quantizers/quantizer.ts';
 
@@ -80,12 +79,6 @@ const checks: Check<P>[] = [
   // an explicit partition: spans summing to N, the causal window on span boundaries, sizes that do not decrease
   check(['spans', 'tokens', 'group', 'causal', 'degradeProb'], (v) => {
     const p = spanProblems(v);
-    return p.length > 0 ? `spans: ${p.join('; ')}` : null;
-  }),
-  // and span ends the decoder has sizes for
-  check(['spans', 'tokens', 'group', 'causal', 'size', 'alpha', 'patch'], (v) => {
-    if (v.causal > v.tokens || v.size % v.patch !== 0) return null;
-    const p = decoderSpanProblems(v, powerCurve({ size: v.size, tokens: v.tokens, alpha: v.alpha }), v.patch);
     return p.length > 0 ? `spans: ${p.join('; ')}` : null;
   }),
   check(['encoderWidth', 'encoderHeads'], (v) => (v.encoderWidth % v.encoderHeads === 0 ? null : `encoderWidth ${v.encoderWidth} must be divisible by encoderHeads ${v.encoderHeads}`)),
