@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { l2Normalize, quantize } from '../../src/detailflow/tokenizer/quantizer.ts';
+import { l2Normalize, quantize } from '../../src/detailflow/tokenizer/quantizers/l2-vq.ts';
 import { perceptualDistances, PERCEPTUAL_EPS } from '../../src/detailflow/teacher/perceptual.ts';
 import { floatArrayArb } from '../helpers/arbitraries.ts';
 import * as h from '../helpers/host64.ts';

@@ -10,7 +10,7 @@ import { keyFromSeed, normalHost } from '../../src/random/key.ts';
 import { valueAndGrad } from '../../src/transforms/grad.ts';
 import { decodeTokenizerConfig } from '../../src/detailflow/tokenizer/config.ts';
 import { tokenizer } from '../../src/detailflow/tokenizer/model.ts';
-import { l2Normalize, nearNeighbourNoise, quantize } from '../../src/detailflow/tokenizer/quantizer.ts';
+import { l2Normalize, nearNeighbourNoise, quantize } from '../../src/detailflow/tokenizer/quantizers/l2-vq.ts';
 import { ready } from '../helpers/backends.ts';
 
 const tiny = (() => {

@@ -11,7 +11,7 @@ import { runOnce } from '../../compile/compile.ts';
 import type { Params } from '../../nn/module.ts';
 import type { Tree } from '../../tree/tree.ts';
 import { encoderRows } from '../masks.ts';
-import { l2Normalize } from '../tokenizer/quantizer.ts';
+import { l2Normalize } from '../tokenizer/quantizers/l2-vq.ts';
 import type { OfficialTokenizerConfig } from './config.ts';
 import { compareOutput, type OutputCheck } from './compare.ts';
 import { officialTokenizer, resizePositions, type OfficialTokenizerParams } from './tokenizer.ts';

@@ -14,7 +14,7 @@ import { decoderSize } from '../api.ts';
 import { encoderBiasNode } from '../masks.ts';
 import { antialiasedBilinear } from '../resampling-antialias.ts';
 import { resizeExpr } from '../resize-expr.ts';
-import { l2Normalize } from '../tokenizer/quantizer.ts';
+import { l2Normalize } from '../tokenizer/quantizers/l2-vq.ts';
 import { patchify, unpatchify } from '../tokenizer/patches.ts';
 import type { OfficialTokenizerConfig, TowerConfig } from './config.ts';
 

@@ -1,9 +1,8 @@
 import type { Node } from '../../../ir/node.ts';
 import {
-  add, cast, categorical, constant, expandDims, floor, gather, maximum, minimum, mul, neg, oneHot, sliceAxis, square, stopGradient,
-  straightThrough, sub, sum, tanh, topk, zeros,
+  add, cast, constant, expandDims, floor, gather, maximum, minimum, mul, neg, sliceAxis, square, stopGradient, straightThrough, sub, sum, tanh, topk, zeros,
 } from '../../../ops/index.ts';
-import type { Quantizer } from './quantizer.ts';
+import { drawAmong, type Quantizer } from './quantizer.ts';
 
 /**
  * Finite scalar quantisation (Mentzer et al. 2023, "Finite Scalar Quantization: VQ-VAE Made
@@ -74,10 +73,7 @@ export const fsqQuantizer = (levels: readonly number[]): Quantizer => {
     lookup: (_p, indices) => lookup(indices),
     noise: (_p, q, k, key) => {
       // the k + 1 nearest: the code itself first (the only one at distance 0), then its k nearest others
-      const near = sliceAxis(topk(stopGradient(q.similarity), k + 1).indices, -1, 1, k + 1);
-      const pick = categorical(key, zeros(near.shape));
-      const chosen = sum(mul(cast(near, 'float32'), oneHot(pick, k)), -1);
-      const indices = cast(add(chosen, 0.5), 'int32'); // exact: indices are integers below 2^24
+      const indices = drawAmong(sliceAxis(topk(stopGradient(q.similarity), k + 1).indices, -1, 1, k + 1), key);
       return { indices, codes: lookup(indices) };
     },
   };

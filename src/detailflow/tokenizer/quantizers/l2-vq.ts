@@ -4,10 +4,10 @@ import { isNode, type Node } from '../../../ir/node.ts';
 import { hostInit } from '../../../nn/init.ts';
 import type { Params } from '../../../nn/module.ts';
 import {
-  add, argmax, cast, gather, matmul, mean, mT, mul, oneHot, rsqrt, square, stopGradient, straightThrough, sub, sum, topk, categorical, zeros, maximum,
+  argmax, gather, matmul, mean, mT, mul, rsqrt, square, stopGradient, straightThrough, sub, sum, topk, maximum,
 } from '../../../ops/index.ts';
 import { uniformHost, type Key } from '../../../random/key.ts';
-import type { Quantized, Quantizer, QuantizerParams } from './quantizer.ts';
+import { drawAmong, type Quantized, type Quantizer, type QuantizerParams } from './quantizer.ts';
 
 /** Rows scaled to unit l2 norm (eps keeps zero rows finite). */
 export const l2Normalize = (x: Node): Node => mul(x, rsqrt(maximum(sum(square(x), -1, true), 1e-12)));
@@ -42,10 +42,7 @@ export const quantize = (codebook: Node, zRaw: Node): Quantized => {
  * as the reference's top-k noise. Returns indices [...] and the unit code vectors.
  */
 export const nearNeighbourNoise = (codebook: Node, similarity: Node, k: number, key: Node): { indices: Node; codes: Node } => {
-  const near = topk(similarity, k).indices;
-  const pick = categorical(key, zeros(near.shape));
-  const chosen = sum(mul(cast(near, 'float32'), oneHot(pick, k)), -1);
-  const indices = cast(add(chosen, 0.5), 'int32'); // exact: indices are integers below 2^24
+  const indices = drawAmong(topk(similarity, k).indices, key);
   return { indices, codes: gather(l2Normalize(codebook), indices) };
 };
 

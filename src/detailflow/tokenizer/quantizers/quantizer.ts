@@ -2,6 +2,7 @@ import type { HostArray } from '../../../ir/host-array.ts';
 import type { Node } from '../../../ir/node.ts';
 import type { NoParams, Params } from '../../../nn/module.ts';
 import type { Key } from '../../../random/key.ts';
+import { add, cast, categorical, mul, oneHot, sum, zeros } from '../../../ops/index.ts';
 
 /**
  * The tokenizer's quantiser as a part: one interface, several implementations (l2-normalised VQ
@@ -62,3 +63,14 @@ export interface Quantizer {
    */
   noise(p: Params<QuantizerParams>, q: Quantized, k: number, key: Node): QuantizerNoise;
 }
+
+/**
+ * One candidate per token drawn uniformly from `candidates` [..., k] int32 (the noise of every
+ * quantiser: its k nearest codes), as int32 indices [...].
+ */
+export const drawAmong = (candidates: Node, key: Node): Node => {
+  const k = candidates.shape[candidates.shape.length - 1];
+  const pick = categorical(key, zeros(candidates.shape));
+  const chosen = sum(mul(cast(candidates, 'float32'), oneHot(pick, k)), -1);
+  return cast(add(chosen, 0.5), 'int32'); // exact: indices are integers below 2^24
+};
