@@ -9,6 +9,7 @@
  * in-process without a hardware adapter (node-webgpu.ts), so it needs no child.
  */
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { DAWN_HARMLESS_WARNING } from '../platform/node-webgpu.ts';
 import { TTY_COLUMNS_ENV } from './progress.ts';
 
@@ -67,7 +68,8 @@ export const runWithDawnFiltered = (argv: readonly string[]): Promise<number> =>
     filter.end();
     process.off('SIGTERM', forward);
     process.off('SIGINT', ignore);
-    resolve(code ?? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGKILL' ? 9 : 15));
+    // a child killed by a signal exits as a shell reports it: 128 + the signal's number
+    resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
   });
 });
 

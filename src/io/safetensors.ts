@@ -40,6 +40,8 @@ export interface Safetensors {
 const formatName = { float32: 'F32', int32: 'I32', uint8: 'U8', bool: 'BOOL' } as const satisfies Record<StoredDType, string>;
 /** The formats read, and the dtype each decodes to: 16-bit floats widen exactly to float32. */
 const fromFormat: Readonly<Record<string, StoredDType>> = { F32: 'float32', F16: 'float32', BF16: 'float32', I32: 'int32', U8: 'uint8', BOOL: 'bool' };
+/** 16-bit float formats, widened to float32 on reading. */
+const isHalfFormat = (format: string): boolean => format === 'F16' || format === 'BF16';
 /** Bytes per element, which is also the reference writer's alignment order (largest first). */
 const itemSize: Readonly<Record<string, number>> = { F32: 4, I32: 4, F16: 2, BF16: 2, U8: 1, BOOL: 1 };
 const rank: Readonly<Record<string, number>> = { F32: 0, I32: 1, F16: 2, BF16: 3, U8: 4, BOOL: 5 };
@@ -173,7 +175,7 @@ const copyOut = (e: Entry, data: Uint8Array): StoredTensor => {
   const bytes = Uint8Array.prototype.slice.call(data, e.begin, e.end);
   const shape = Object.freeze([...e.shape]);
   if (e.dtype === 'uint8' || e.dtype === 'bool') return { data: bytes, shape, dtype: e.dtype } as StoredTensor;
-  if (e.format === 'F16' || e.format === 'BF16') {
+  if (isHalfFormat(e.format)) {
     const view = new DataView(bytes.buffer);
     const widen = e.format === 'F16' ? halfToFloat : bfloat16ToFloat;
     const out = new Float32Array(bytes.length / 2);
@@ -247,7 +249,7 @@ export const readSafetensorsHeader = (bytes: Uint8Array): E.Either<SafetensorsEr
     metadata: h.metadata,
     tensors: h.entries.map((e) => ({ name: e.name, dtype: e.dtype, shape: e.shape })),
     dataBytes: bytes.length - 8 - h.n,
-    decodedBytes: h.entries.reduce((n, e) => n + (e.end - e.begin) * (e.format === 'F16' || e.format === 'BF16' ? 2 : 1), 0),
+    decodedBytes: h.entries.reduce((n, e) => n + (e.end - e.begin) * (isHalfFormat(e.format) ? 2 : 1), 0),
   }))(readHeader(bytes));
 
 export const decodeSafetensors = (bytes: Uint8Array): E.Either<SafetensorsError, Safetensors> => {

@@ -5,9 +5,9 @@
  * metric network), tapped at each of its feature maps. Each head works per position (the
  * reference's kernel-1 convolutions): a spectral-norm linear layer, batch norm (training mode)
  * and LeakyReLU(0.2), a residual block of the same scaled by 1/sqrt(2), and a spectral-norm linear
- * layer to one logit. Batch norm matters: spectral-norm layers are 1-Lipschitz, so without it
- * the logits stay as small as the frozen features and the hinge loss cannot separate real from
- * fake (a run without it stayed at D = 0). The reference's kernel-9 circular convolution inside
+ * layer to one logit. Batch norm is there because spectral-norm layers are 1-Lipschitz, so
+ * without it the logits stay as small as the frozen features; at this scale the discriminator
+ * stayed at chance with it too (docs/tokenizer-recipe.md). The reference's kernel-9 circular convolution inside
  * the residual block is left out: at 32x32 the maps hold a few dozen positions. The logits of
  * every position of every tap form one row per image.
  *
