@@ -211,7 +211,7 @@ test('the configuration picks the quantiser: vq by default (old metadata), fsq w
     assert.ok(E.isLeft(r), `accepted ${JSON.stringify(u)}`);
     return r.left.problems.join('\n');
   };
-  assert.match(problems({ quantizer: 'rvq' }), /^quantizer: expected one of vq, fsq, got "rvq"$/m);
+  assert.match(problems({ quantizer: 'rvq' }), /^quantizer: expected one of vq, fsq, msvq, got "rvq"$/m);
   const both = problems({ quantizer: 'fsq', fsqLevels: [8, 5, 5, 5] });
   assert.match(both, /codebookSize 1024 must be the FSQ code count, the product of fsqLevels \[8, 5, 5, 5\] = 1000/);
   assert.match(both, /codeDim 8 must be the number of FSQ channels, the length of fsqLevels \[8, 5, 5, 5\] = 4/);

@@ -126,7 +126,8 @@ export const rasterPartition = (tokens: number): Partition => detailflowPartitio
 
 /**
  * Next-scale prediction (VAR): one span of s*s tokens per scale s, coarse to fine, each scale
- * predicted in one pass; no strictly causal window.
+ * predicted in one pass. A first scale of 1 x 1 is the strictly causal window [0, 1) (as a
+ * configuration's default: its leading single-token spans); a coarser first scale has none.
  */
 export const nextScalePartition = (scales: readonly number[]): Partition => {
   const op = 'nextScalePartition';
@@ -135,7 +136,7 @@ export const nextScalePartition = (scales: readonly number[]): Partition => {
     positiveInt(op, `scales[${i}]`, s);
     if (i > 0 && s <= scales[i - 1]) fail(op, `scales must increase (coarse to fine), got ${scales[i - 1]} then ${s} at scales[${i}]`);
   });
-  return partition(spansFromSizes(scales.map((s) => s * s)), { causal: 0 }, op);
+  return partition(spansFromSizes(scales.map((s) => s * s)), { causal: scales[0] === 1 ? 1 : 0 }, op);
 };
 
 /** DetailFlow's (g, C) as the formulas took them: no token count, the layout repeats forever. */

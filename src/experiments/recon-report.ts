@@ -27,10 +27,12 @@ export interface ReconReport {
 /**
  * The corrupted spans the reference's noisy evaluation uses: the partition's spans holding the
  * first token of groups 0, G/4, G/2, 3G/4, G-1 (G = N/g) for DetailFlow's partition; for an
- * explicit one, those holding tokens 0, N/4, N/2, 3N/4 and the last span.
+ * explicit one, those holding tokens 0, N/4, N/2, 3N/4 and the last span. None for a 2D
+ * tokenizer (readout 'patches'): it has no latent queries to re-encode a corrupted prefix with.
  */
 export const noisySpans = (tk: Tokenizer): { start: number; end: number }[] => {
   const c = tk.config;
+  if (c.readout !== 'latents') return [];
   const p = partitionOf(c);
   const N = c.tokens;
   const tokens = c.spans === undefined
@@ -63,7 +65,7 @@ export const reconReport = async (tk: Tokenizer, backend: BackendName, params: u
   const counts = new Float64Array(V);
   const spans = noisySpans(tk);
   const noisySums = spans.map(() => ({ corrected: 0, uncorrected: 0 }));
-  const noisyF = compile((p: Params<TokenizerParams>, x: Node, span: Node, key: Node) => {
+  const noisyF = spans.length === 0 ? undefined : compile((p: Params<TokenizerParams>, x: Node, span: Node, key: Node) => {
     const clean = tk.encode(p, x);
     const fixed = selfCorrect(tk, p, x, clean, span, key);
     return { corrected: mean(psnrExpr(tk.decodeCodes(p, fixed.codes), x)), uncorrected: mean(psnrExpr(tk.decodeCodes(p, fixed.uncorrected), x)) };
@@ -75,7 +77,7 @@ export const reconReport = async (tk: Tokenizer, backend: BackendName, params: u
     results.forEach((r, i) => { sums[i].target += r.psnrTarget * b; sums[i].original += r.psnrOriginal * b; });
     for (const idx of indices.data) counts[idx]++;
     for (const [i, span] of spans.entries()) {
-      const out = await noisyF.host(params, x, spanMasks(c.tokens, span), foldIn(keyFromSeed(seed), s * 31 + i));
+      const out = await noisyF!.host(params, x, spanMasks(c.tokens, span), foldIn(keyFromSeed(seed), s * 31 + i));
       noisySums[i].corrected += out.corrected.data[0] * b;
       noisySums[i].uncorrected += out.uncorrected.data[0] * b;
     }

@@ -41,14 +41,17 @@ test('compare --budget smoke trains and scores every variant, one finite row eac
   assert.ok((by.fsq.arParams as number) > (by.detailflow.arParams as number), 'a 1000-code vocabulary makes a larger AR embedding and head');
   // g248: groups of 2, then 4, then 8, cut at the smoke budget's N = 8: spans 1, 1, 2, 4, one pass each
   assert.deepEqual([by.g248.tokens, by.g248.passes], [8, 4]);
+  // var: 155 tokens over 7 scales (1, 2, 3, 4, 5, 6, 8), one pass per scale; its decoder reads the 8x8 grid
+  assert.deepEqual([by.var.tokens, by.var.passes], [155, 7]);
   for (const v of variantNames) assert.ok(existsSync(path.join(dir, `${v}.safetensors`)), v);
 
-  const again = await run(['compare', '--budget', 'smoke', '--backend', 'wasm', '--out', dir, '--reuse', '--variants', 'raster,no-align,fsq,g248']);
+  const again = await run(['compare', '--budget', 'smoke', '--backend', 'wasm', '--out', dir, '--reuse', '--variants', 'raster,no-align,fsq,g248,var']);
   assert.equal(again.code, 0, again.err);
   assert.match(again.err, /compare raster: loaded/);
   assert.match(again.err, /compare no-align: loaded/);
   assert.match(again.err, /compare fsq: loaded/);
   assert.match(again.err, /compare g248: loaded/);
+  assert.match(again.err, /compare var: loaded/);
   const lines = again.out.split('\n');
   assert.match(lines[0], /budget smoke.*on 4 reconstructed test images.*gFD on 4 class-balanced samples/);
   assert.equal(lines[1], `floor of the metric: FD ${report.floor.fd.toFixed(2)} between 4 training images and the 4 test images (real against real)`);
@@ -57,10 +60,12 @@ test('compare --budget smoke trains and scores every variant, one finite row eac
   assert.match(lines[4], /^no-align\s/);
   assert.match(lines[5], /^fsq\s/);
   assert.match(lines[6], /^g248\s+8\s+4\s/);
+  assert.match(lines[7], /^var\s+155\s+7\s/);
   const rfd = (name: string) => report.rows.find((row) => row.variant === name)!.rfd as number;
   assert.ok(again.out.includes(rfd('raster').toFixed(2)), 'a loaded variant reconstructs as it did when trained');
   assert.ok(again.out.includes(rfd('fsq').toFixed(2)), 'a loaded FSQ variant reconstructs as it did when trained');
   assert.ok(again.out.includes(rfd('g248').toFixed(2)), 'a loaded partition variant reconstructs as it did when trained');
+  assert.ok(again.out.includes(rfd('var').toFixed(2)), 'a loaded next-scale variant reconstructs as it did when trained');
 });
 
 test('compare reports bad flags together', async () => {

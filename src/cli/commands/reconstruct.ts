@@ -139,7 +139,8 @@ export const reconstructCommand: Command = {
     for (const p of report.prefixes) io.out(`${String(p.t).padStart(6)}  ${String(p.side).padStart(6)}  ${p.psnrTarget.toFixed(2).padStart(14)}  ${p.psnrOriginal.toFixed(2).padStart(16)}`);
     io.out(describeDips(report.prefixes.length, report.dips));
     io.out(`codebook: ${report.codebook.used} of ${report.codebook.size} codes used (${(report.codebook.fractionUsed * 100).toFixed(1)}%), perplexity ${report.codebook.perplexity.toFixed(1)}`);
-    io.out('noisy reconstruction (t = N): span  PSNR re-encoded  PSNR corrupted only');
+    if (report.noisy.length === 0) io.out(`noisy reconstruction: not measured (readout '${tk.config.readout}' has no latent queries to re-encode a corrupted prefix with)`);
+    else io.out('noisy reconstruction (t = N): span  PSNR re-encoded  PSNR corrupted only');
     for (const r of report.noisy) io.out(`  [${r.start}, ${r.end})  ${r.corrected.toFixed(2)}  ${r.uncorrected.toFixed(2)}`);
     return 0;
   },

@@ -1,7 +1,5 @@
 /** Baselines and ablations written with the same parts as DetailFlow, and the comparison that scores them. */
-export { type PatchEncoderParams, patchEncoder } from './patch-encoder.ts';
-export { rasterProblems, rasterTokenizer } from './raster-tokenizer.ts';
-export { type Variant, type Readout, type PartitionChoice, type QuantizerChoice, fsqQuantizer, variants, variantNames, pickVariants } from './variants.ts';
+export { type Variant, type Readout, type SamplerKind, type PartitionChoice, type QuantizerChoice, fsqQuantizer, varScales, variants, variantNames, pickVariants } from './variants.ts';
 export { type CompareBudget, type BudgetName, budgets, decodeBudget, isBudgetName } from './budget.ts';
 export { type VariantConfigs, variantConfigs, variantDelta, variantDefinition, variantTokenizer, samplerOf } from './variant-config.ts';
 export { type ArFit, fitAr } from './fit-ar.ts';

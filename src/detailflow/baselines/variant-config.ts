@@ -7,8 +7,7 @@ import { partitionFields } from '../partition-config.ts';
 import { decodeTrainConfig, type TrainConfig } from '../tokenizer/train-config.ts';
 import { tokenizer, type Tokenizer } from '../tokenizer/model.ts';
 import type { CompareBudget } from './budget.ts';
-import { rasterTokenizer } from './raster-tokenizer.ts';
-import type { Variant } from './variants.ts';
+import type { SamplerKind, Variant } from './variants.ts';
 
 /** Everything one row is built from: the budget's base with the variant's delta on top. */
 export interface VariantConfigs {
@@ -21,11 +20,14 @@ export interface VariantConfigs {
 /**
  * The row's tokenizer fields over the budget's: its quantiser, its partition as configuration
  * fields (DetailFlow's (g, C) when the partition is DetailFlow's, else spans and causal; built
- * for the row's N), then its other changes.
+ * for the row's N), its readout when it is not DetailFlow's, then its other changes.
  */
 export const variantDelta = (budget: CompareBudget, v: Variant): Partial<TokenizerConfig> => {
   const tokens = v.delta.tokens ?? budget.tokenizer.tokens ?? tokenizerDefaults.tokens;
-  return { ...(v.quantizer ?? {}), ...(v.partition ? partitionFields(v.partition.of(tokens)) : {}), ...v.delta };
+  return {
+    ...(v.quantizer ?? {}), ...(v.partition ? partitionFields(v.partition.of(tokens)) : {}),
+    ...(v.readout === 'latents' ? {} : { readout: v.readout }), ...v.delta,
+  };
 };
 
 /**
@@ -38,8 +40,13 @@ export const variantDefinition = (budget: CompareBudget, v: Variant | Readonly<R
     : x !== null && typeof x === 'object' ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sorted((x as Record<string, unknown>)[k])])) : x);
   const r = v as Record<string, unknown>;
   // the stored form: name, summary, kind (the readout), delta, trainDelta
+  // (the readout is stored as kind, so the delta leaves it out)
+  const deltaOf = (x: Variant) => {
+    const { readout: _readout, ...rest } = variantDelta(budget, x);
+    return rest;
+  };
   const form = 'readout' in r
-    ? { name: r.name, summary: r.summary, kind: r.readout === 'patches' ? 'raster' : 'detailflow', delta: variantDelta(budget, v as Variant), trainDelta: r.trainDelta }
+    ? { name: r.name, summary: r.summary, kind: r.readout === 'patches' ? 'raster' : 'detailflow', delta: deltaOf(v as Variant), trainDelta: r.trainDelta }
     : r;
   return JSON.stringify(sorted(form));
 };
@@ -62,9 +69,8 @@ export const variantConfigs = (budget: CompareBudget, v: Variant): E.Either<Conf
   return E.right({ tokenizer: c, tokenizerTrain: tt.right, ar: ac.right, arTrain: at.right });
 };
 
-/** The variant's tokenizer value for its readout: DetailFlow's latent queries, or the raster 2D VQ made of the same parts. */
-export const variantTokenizer = (v: Variant, c: TokenizerConfig, teacherDim: number): Tokenizer =>
-  v.readout === 'patches' ? rasterTokenizer(c, teacherDim) : tokenizer(c, teacherDim);
+/** The variant's tokenizer value: its configuration (readout and quantiser included) is the whole definition. */
+export const variantTokenizer = (_v: Variant, c: TokenizerConfig, teacherDim: number): Tokenizer => tokenizer(c, teacherDim);
 
-/** How the variant's AR model samples: token by token for the patch readout (the next-token baseline), else in passes. */
-export const samplerOf = (v: Variant): 'grouped' | 'token-by-token' => (v.readout === 'patches' ? 'token-by-token' : 'grouped');
+/** How the variant's AR model samples: token by token for the next-token baseline, else one pass per span. */
+export const samplerOf = (v: Variant): SamplerKind => v.sampler;

@@ -7,15 +7,17 @@
  * Partition constructor call and one row here, e.g. g248 below.
  */
 import { groupsPartition } from '../partition-config.ts';
-import { groupOnePartition, rasterPartition, type Partition } from '../partition.ts';
-import type { TokenizerConfig } from '../tokenizer/config.ts';
+import { groupOnePartition, nextScalePartition, rasterPartition, type Partition } from '../partition.ts';
+import type { Readout, TokenizerConfig } from '../tokenizer/config.ts';
 import type { TrainConfig } from '../tokenizer/train-config.ts';
 
+export type { Readout };
+
 /**
- * What a token is read out of: 'latents' (DetailFlow's 1D latent queries) or 'patches' (the
- * raster 2D VQ, one token per patch, made of the same parts; it samples token by token).
+ * How the row's AR model samples: 'grouped' (one pass per span, the grouped sampler with its KV
+ * cache) or 'token-by-token' (the next-token baseline's own loop).
  */
-export type Readout = 'latents' | 'patches';
+export type SamplerKind = 'grouped' | 'token-by-token';
 
 /** The quantiser's configuration fields (tokenizer.quantizer and what it fixes). */
 export type QuantizerChoice = Partial<Pick<TokenizerConfig, 'quantizer' | 'fsqLevels' | 'codebookSize' | 'codeDim'>>;
@@ -33,7 +35,9 @@ export interface Variant {
   readonly partition?: PartitionChoice;
   /** The quantiser; absent: the base configuration's (l2-normalised VQ). */
   readonly quantizer?: QuantizerChoice;
+  /** What a token is read out of: DetailFlow's latent queries, or the encoder's patch grid (a 2D tokenizer). */
   readonly readout: Readout;
+  readonly sampler: SamplerKind;
   /** The other fields that differ from the base configuration (the budget's tokenizer over the defaults). */
   readonly delta: Partial<TokenizerConfig>;
   /** The fields of the tokenizer's training that differ from the budget's. */
@@ -44,6 +48,7 @@ interface RowOptions {
   readonly partition?: PartitionChoice;
   readonly quantizer?: QuantizerChoice;
   readonly readout?: Readout;
+  readonly sampler?: SamplerKind;
   readonly delta?: Partial<TokenizerConfig>;
   readonly trainDelta?: Partial<TrainConfig>;
 }
@@ -53,6 +58,7 @@ const row = (name: string, summary: string, o: RowOptions = {}): Variant => Obje
   ...(o.partition ? { partition: Object.freeze(o.partition) } : {}),
   ...(o.quantizer ? { quantizer: Object.freeze({ ...o.quantizer }) } : {}),
   readout: o.readout ?? 'latents',
+  sampler: o.sampler ?? 'grouped',
   delta: Object.freeze({ ...(o.delta ?? {}) }),
   trainDelta: Object.freeze({ ...(o.trainDelta ?? {}) }),
 });
@@ -63,13 +69,23 @@ const named = (name: string, of: (tokens: number) => Partition): PartitionChoice
 export const fsqQuantizer = (levels: readonly number[]): QuantizerChoice =>
   ({ quantizer: 'fsq', fsqLevels: [...levels], codebookSize: levels.reduce((a, b) => a * b, 1), codeDim: levels.length });
 
+/** VAR's scales at this scale: 1 to 6, then the 8 x 8 patch grid of a 32 x 32 image (155 tokens, 7 passes). */
+export const varScales: readonly number[] = Object.freeze([1, 2, 3, 4, 5, 6, 8]);
+
 /** The comparison's rows, base first. */
 export const variants: readonly Variant[] = Object.freeze([
   row('detailflow', 'DetailFlow as configured: coarse-to-fine 1D tokens, grouped parallel decoding'),
   // one token per 4x4 patch of a 32x32 image; next-token decoding
   row('raster', '2D VQ (one token per patch) + next-token GPT, raster order', {
-    partition: named('raster', rasterPartition), readout: 'patches',
+    partition: named('raster', rasterPartition), readout: 'patches', sampler: 'token-by-token',
     delta: { tokens: 64, degradeProb: 0, selfCorrection: false, alignWeight: 0 },
+  }),
+  // VAR's next-scale prediction: the same encoder read out at its patch grid, quantised scale by
+  // scale (multi-scale residual VQ), and the same GPT with the next-scale partition (one pass per scale)
+  row('var', `next-scale prediction (VAR-style): multi-scale residual VQ of the 8x8 patch grid, scales ${varScales.join(', ')}, one pass per scale`, {
+    partition: named(`next-scale ${varScales.join(',')}`, () => nextScalePartition(varScales)),
+    quantizer: { quantizer: 'msvq' }, readout: 'patches',
+    delta: { tokens: varScales.reduce((a, s) => a + s * s, 0), degradeProb: 0, selfCorrection: false, alignWeight: 0 },
   }),
   row('g1', 'DetailFlow with g = 1: sequential next-detail decoding', { partition: named('g1', groupOnePartition) }),
   row('no-correction', 'DetailFlow without self-correction (tokenizer and AR training)', { delta: { selfCorrection: false } }),

@@ -94,13 +94,17 @@ export const decodeCodes = (bytes: Uint8Array): E.Either<SafetensorsError, Codes
   return problems.length ? E.left(new SafetensorsError(problems)) : E.right(c);
 };
 
-/** The first row whose span is out of range or whose triple breaks label[:e] = clean[:e], input[:s] = clean[:s], input[e:] = label[e:]. */
+/**
+ * The first row whose span is out of range or whose triple breaks label[:e] = clean[:e],
+ * input[:s] = clean[:s], input[e:] = label[e:]. The empty span [N, N) is a row without
+ * corruption (a tokenizer without self-correction writes it): its three sequences are equal.
+ */
 export const firstBadRow = (c: Codes): string | null => {
   const N = c.shape.tokens;
   for (let r = 0; r < c.count; r++) {
     const s = c.spans[2 * r]!;
     const e = c.spans[2 * r + 1]!;
-    if (!(s >= 0 && s < e && e <= N)) return `row ${r}: span [${s}, ${e}) is not within [0, ${N})`;
+    if (!((s >= 0 && s < e && e <= N) || (s === N && e === N))) return `row ${r}: span [${s}, ${e}) is not within [0, ${N}) (nor [${N}, ${N}), no corruption)`;
     for (let i = 0; i < N; i++) {
       const at = r * N + i;
       if (i < e && c.label[at] !== c.clean[at]) return `row ${r}: label differs from clean at ${i} < e = ${e}`;

@@ -15,6 +15,16 @@ const quantizerName = new t.Type<QuantizerKind, QuantizerKind, unknown>(
   t.identity,
 );
 
+/** What a token is read out of (see `readouts`). */
+export const readouts = ['latents', 'patches'] as const;
+export type Readout = (typeof readouts)[number];
+const readoutName = new t.Type<Readout, Readout, unknown>(
+  `one of ${readouts.join(', ')}`,
+  (u): u is Readout => typeof u === 'string' && (readouts as readonly string[]).includes(u),
+  (u, c) => (typeof u === 'string' && (readouts as readonly string[]).includes(u) ? t.success(u as Readout) : t.failure(u, c)),
+  t.identity,
+);
+
 /** FSQ's levels per channel: 1 to 16 integers in [2, 256] (their product, the code count, is checked against codebookSize). */
 const levelsOk = (u: unknown): u is readonly number[] =>
   Array.isArray(u) && u.length >= 1 && u.length <= 16 && u.every((l) => Number.isInteger(l) && l >= 2 && l <= 256);
@@ -44,6 +54,8 @@ const props = {
   alignWeight: numberIn(0, 1e6), alignHidden: intIn(1, 8192),
   perceptualWeight: numberIn(0, 1e6), perceptualWarmup: intIn(0, 1e9),
   quantizer: quantizerName, fsqLevels: fsqLevelsCodec,
+  // 'latents': DetailFlow's 1D latent queries; 'patches': the encoder read out at its (size / patch)^2 patches (a 2D tokenizer)
+  readout: readoutName,
 } as const;
 
 /**
@@ -61,6 +73,8 @@ export const tokenizerDefaults: TokenizerConfig = {
   alignWeight: 1, alignHidden: 256, perceptualWeight: 1, perceptualWarmup: 500,
   // a configuration (or checkpoint) without these fields is today's l2-normalised VQ
   quantizer: 'vq', fsqLevels: Object.freeze([8, 5, 5, 5]),
+  // a configuration (or checkpoint) without it is DetailFlow's 1D tokenizer
+  readout: 'latents',
 };
 
 type P = typeof props;
@@ -95,7 +109,34 @@ const checks: Check<P>[] = [
     : `codeDim ${v.codeDim} must be the number of FSQ channels, the length of fsqLevels [${v.fsqLevels.join(', ')}] = ${v.fsqLevels.length}`)),
   check(['quantizer', 'noiseTopK', 'codebookSize'], (v) => (v.quantizer !== 'fsq' || v.noiseTopK < v.codebookSize ? null
     : `noiseTopK ${v.noiseTopK} must be below codebookSize ${v.codebookSize} for FSQ (its noise is among the other codes)`)),
+  // a 2D tokenizer (patch readout): one token per patch, or with msvq one per cell of every scale of the patch grid
+  check(['readout', 'quantizer', 'tokens', 'size', 'patch'], (v) => {
+    const patches = (v.size / v.patch) ** 2;
+    return v.readout !== 'patches' || v.quantizer === 'msvq' || v.tokens === patches ? null
+      : `tokens must be the patch count (size / patch)^2 = ${patches} for readout 'patches', got ${v.tokens}`;
+  }),
+  check(['readout', 'selfCorrection'], (v) => (v.readout !== 'patches' || !v.selfCorrection ? null
+    : `selfCorrection must be false for readout 'patches' (a 2D tokenizer has no latent queries to re-encode with)`)),
+  check(['readout', 'alignWeight'], (v) => (v.readout !== 'patches' || v.alignWeight === 0 ? null
+    : `alignWeight must be 0 for readout 'patches' (token 0 is a patch or the coarsest scale, not a global summary with an alignment head)`)),
+  check(['readout', 'degradeProb'], (v) => (v.readout !== 'patches' || v.degradeProb === 0 ? null
+    : `degradeProb must be 0 for readout 'patches' (a 2D tokenizer is trained on the clean image only)`)),
+  // VAR's multi-scale residual VQ: a patch grid, one span of s^2 tokens per scale, the last scale the grid itself
+  check(['quantizer', 'readout'], (v) => (v.quantizer !== 'msvq' || v.readout === 'patches' ? null
+    : `quantizer msvq quantises the 2D patch grid scale by scale: readout must be 'patches', got '${v.readout}'`)),
+  // (a check runs only when its fields are present, so the missing spans are a check of their own)
+  check(['quantizer', 'size', 'patch'], (v) => (v.quantizer !== 'msvq' || v.spans !== undefined ? null
+    : `quantizer msvq needs spans, one of s^2 tokens per scale, the last ${(v.size / v.patch) ** 2} (the ${v.size / v.patch} x ${v.size / v.patch} patch grid), e.g. [1, 4, 9, 16, 25, 36, 64]`)),
+  check(['quantizer', 'spans', 'size', 'patch'], (v) => (v.quantizer !== 'msvq' || v.spans === undefined ? null : msvqSpanProblem(v.spans, v.size / v.patch))),
 ];
+
+/** What msvq asks of the spans: each s^2 tokens (one scale), the last the (size / patch)^2 grid; null when they fit. */
+const msvqSpanProblem = (spans: readonly number[], grid: number): string | null => {
+  const notSquare = spans.findIndex((n) => Math.round(Math.sqrt(n)) ** 2 !== n);
+  if (notSquare >= 0) return `spans: span ${notSquare} has ${spans[notSquare]} tokens, not a square s^2 (quantizer msvq: one span per scale of s x s cells)`;
+  const last = spans[spans.length - 1];
+  return last === grid * grid ? null : `spans: the last span has ${last} tokens; quantizer msvq's last scale is the ${grid} x ${grid} patch grid, ${grid * grid} tokens`;
+};
 
 const defaultsFor = {
   ...tokenizerDefaults,

@@ -20,11 +20,12 @@ export interface DecoderParams {
 }
 
 /**
- * ViT decoder with a variable output size: [a grid of mask tokens at side/P ; the first t codes],
+ * ViT decoder with a variable output size: [a grid of mask tokens at side/P ; the first t of its
+ * `rows` inputs (the tokens' codes, or the grid a multi-scale quantiser builds from them)],
  * full bidirectional attention (the prefix is enforced by truncation, as in the reference),
  * then a linear to pixels and unpatchify. The output has side `side`, i.e. dec(t) in training.
  */
-export const decoder = (c: TokenizerConfig) => {
+export const decoder = (c: TokenizerConfig, rows: number = c.tokens) => {
   const D = c.decoderWidth;
   const postQuant = linear({ in: c.codeDim, out: D });
   const toPixels = linear({ in: D, out: c.patch * c.patch * c.channels });
@@ -33,7 +34,7 @@ export const decoder = (c: TokenizerConfig) => {
   return {
     init: (key: Key): DecoderParams => ({
       postQuant: postQuant.init(foldIn(key, 0)),
-      latentPos: std(foldIn(key, 1), [c.tokens, D]),
+      latentPos: std(foldIn(key, 1), [rows, D]),
       maskToken: std(foldIn(key, 2), [D]),
       stack: stack.init(foldIn(key, 3)),
       toPixels: toPixels.init(foldIn(key, 4)),
@@ -41,8 +42,8 @@ export const decoder = (c: TokenizerConfig) => {
     /** codes [B, t, codeDim] (unit vectors) -> images [B, C, side, side]. */
     apply: (p: Params<DecoderParams>, codes: Node, side: number): Node => {
       const [b, t] = codes.shape;
-      if (side % c.patch !== 0 || t < 1 || t > c.tokens) {
-        throw new GraphError('shape', 'decoder', `needs 1..${c.tokens} codes and a side that is a multiple of ${c.patch}, got t = ${t}, side ${side}`);
+      if (side % c.patch !== 0 || t < 1 || t > rows) {
+        throw new GraphError('shape', 'decoder', `needs 1..${rows} codes and a side that is a multiple of ${c.patch}, got t = ${t}, side ${side}`);
       }
       const s = side / c.patch;
       const pos = gridPositions(s, D);

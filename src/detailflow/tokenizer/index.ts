@@ -1,14 +1,16 @@
-/** The 1D coarse-to-fine tokenizer: configuration, model, objective, self-correction, training and reconstruction. */
-export { type TokenizerConfig, tokenizerDefaults, TokenizerConfigCodec, decodeTokenizerConfig } from './config.ts';
+/** The tokenizer (DetailFlow's 1D coarse-to-fine one, and 2D ones read out at the patch grid): configuration, model, objective, self-correction, training and reconstruction. */
+export { type TokenizerConfig, type Readout, readouts, tokenizerDefaults, TokenizerConfigCodec, decodeTokenizerConfig } from './config.ts';
 export { type TrainConfig, trainDefaults, TrainConfigCodec, decodeTrainConfig } from './train-config.ts';
 export { type EncoderParams, encoder } from './encoder.ts';
+export { type PatchEncoderParams, patchEncoder } from './patch-encoder.ts';
 export { type DecoderParams, decoder } from './decoder.ts';
 export { gridPositions } from './grid-positions.ts';
 export { patchify, unpatchify } from './patches.ts';
 export { l2Normalize, initCodebook, quantize, nearNeighbourNoise, lookupCodes, l2VectorQuantizer } from './quantizers/l2-vq.ts';
 export { type Quantizer, type Quantized, type QuantizerKind, type QuantizerNoise, type QuantizerParams, quantizerKinds } from './quantizers/quantizer.ts';
 export { fsqQuantizer, fsqCodeCount, fsqGrid, fsqDigits, fsqIndex } from './quantizers/fsq.ts';
-export { quantizerFor } from './quantizers/of-config.ts';
+export { type ScaleOperators, multiScaleResidualVq, scaleOperators, scalesOfSpans } from './quantizers/multi-scale-vq.ts';
+export { type QuantizerFields, quantizerFor } from './quantizers/of-config.ts';
 export { type Corrected, selfCorrect } from './self-correction.ts';
 export { type TokenizerParams, type Tokenizer, type TokenizerParts, tokenizer } from './model.ts';
 export { type StepInputs, type LossTerms, tokenizerLoss } from './objective.ts';

@@ -8,32 +8,38 @@ import { silu } from '../../ops/index.ts';
 import type { Params } from '../../nn/module.ts';
 import { ConfigError } from '../../config/errors.ts';
 import { GraphError } from '../../ir/errors.ts';
-import type { PatchEncoderParams } from '../baselines/patch-encoder.ts';
 import { powerCurve, type ResolutionMap } from '../resolution.ts';
-import { detailflowDegradation, outputSide, type Degradation } from '../degradation.ts';
+import { degradation as degradationOf, detailflowDegradation, outputSide, type Degradation } from '../degradation.ts';
 import type { TokenizerConfig } from './config.ts';
 import { decoder, type DecoderParams } from './decoder.ts';
 import { encoder, type EncoderParams } from './encoder.ts';
+import { patchEncoder, type PatchEncoderParams } from './patch-encoder.ts';
 import { quantizerFor } from './quantizers/of-config.ts';
 import type { Quantized, QuantizerParams } from './quantizers/quantizer.ts';
 
 export interface TokenizerParams {
-  /** A raster (2D VQ) tokenizer's encoder has no latent queries and no self-correction projection. */
+  /** A 2D tokenizer's encoder (readout 'patches') has no latent queries and no self-correction projection. */
   readonly encoder: EncoderParams | PatchEncoderParams;
   readonly decoder: DecoderParams;
   /** The quantiser's parameters (the name is VQ's, kept so checkpoints load): VQ's codebook [V, D]; FSQ's empty record. */
   readonly codebook: QuantizerParams;
-  /** MLP from token 0's code to the teacher's feature space (first-token alignment); a raster tokenizer has none. */
+  /** MLP from token 0's code to the teacher's feature space (first-token alignment); a 2D tokenizer has none. */
   readonly align: readonly [LinearParams, Record<string, never>, LinearParams, Record<string, never>, LinearParams] | readonly [];
 }
 
 const hasLatents = (e: Params<TokenizerParams['encoder']>): e is Params<EncoderParams> =>
   'latentTokens' in e && 'refinedTokens' in e && 'latentPos' in e && 'refine' in e;
 
-/** The encoder's parameters with its latent queries and self-correction projection (a raster tokenizer has neither). */
+/** The encoder's parameters with its latent queries and self-correction projection (a 2D tokenizer has neither). */
 export const latentEncoder = (e: Params<TokenizerParams['encoder']>): Params<EncoderParams> => {
   if (hasLatents(e)) return e;
-  throw new GraphError('tree', 'tokenizer', 'these encoder parameters have no latent queries (a raster tokenizer\'s): encode them with their own tokenizer');
+  throw new GraphError('tree', 'tokenizer', 'these encoder parameters have no latent queries (a 2D tokenizer\'s, readout \'patches\'): encode them with their own tokenizer');
+};
+
+/** The patch encoder's parameters (readout 'patches'); a 1D tokenizer's are refused. */
+const patchEncoderOf = (e: Params<TokenizerParams['encoder']>): Params<PatchEncoderParams> => {
+  if (!hasLatents(e)) return e;
+  throw new GraphError('tree', 'tokenizer', 'these encoder parameters have latent queries (a 1D tokenizer\'s, readout \'latents\'): encode them with their own tokenizer');
 };
 
 /**
@@ -63,14 +69,24 @@ const targetSides = (c: TokenizerConfig, d: Degradation): readonly number[] => {
 };
 
 /**
- * The 1D coarse-to-fine tokenizer as a value: its parts (encoder, quantiser, decoder, resolution
- * map, degradation) are exposed so variants swap one of them, not copy the model. A checkpoint
- * stores the configuration only: a variant with its own parts is rebuilt with the same parts.
+ * The tokenizer as a value: its parts (readout encoder, quantiser, decoder, resolution map,
+ * degradation) are exposed so variants swap one of them, not copy the model. The configuration
+ * picks the readout and the quantiser:
+ * - readout 'latents' (DetailFlow): latent queries read the image out as N ordered 1D tokens,
+ *   self-correction re-encodes through them, token 0 is aligned to the teacher, and the prefix
+ *   of t tokens is trained against the image degraded to R(t).
+ * - readout 'patches' (a 2D tokenizer): the encoder's (H/P)^2 patch grid is quantised, one token
+ *   per patch (VQ, FSQ: the raster baseline) or scale by scale (msvq: the next-scale baseline);
+ *   the target is the clean image for every prefix.
+ * A checkpoint stores the configuration only: a variant with its own parts is rebuilt with the
+ * same parts.
  */
 export const tokenizer = (c: TokenizerConfig, teacherDim: number, parts: TokenizerParts = {}) => {
+  const latents = c.readout === 'latents';
   const enc = encoder(c);
-  const dec = decoder(c);
+  const patchEnc = patchEncoder(c);
   const quantizer = quantizerFor(c);
+  const dec = decoder(c, quantizer.decoderRows(c.tokens));
   const align = sequential([
     linear({ in: c.codeDim, out: c.alignHidden }), fn(silu),
     linear({ in: c.alignHidden, out: c.alignHidden }), fn(silu),
@@ -78,7 +94,8 @@ export const tokenizer = (c: TokenizerConfig, teacherDim: number, parts: Tokeniz
   ] as const);
   const map = parts.resolutionMap ?? powerCurve({ size: c.size, tokens: c.tokens, alpha: c.alpha });
   checkFits(c, 'resolution map', map);
-  const degradation: Degradation = parts.degradation ?? detailflowDegradation(map, c.patch);
+  const degradation: Degradation = parts.degradation
+    ?? (latents ? detailflowDegradation(map, c.patch) : degradationOf('identity', c.size, c.tokens, []));
   const sides = targetSides(c, degradation);
   /** dec(t): the side the decoder outputs for a prefix of t tokens (the target's side). */
   const decoderSide = (t: number): number => {
@@ -92,26 +109,30 @@ export const tokenizer = (c: TokenizerConfig, teacherDim: number, parts: Tokeniz
     degradation,
     decoderSide,
     encoder: enc,
+    /** The encoder of readout 'patches' (the same ViT read out at its patch grid). */
+    patchEncoder: patchEnc,
     decoder: dec,
     quantizer,
     align,
     init: (key: Key): TokenizerParams => ({
-      encoder: enc.init(foldIn(key, 0)),
+      encoder: latents ? enc.init(foldIn(key, 0)) : patchEnc.init(foldIn(key, 0)),
       decoder: dec.init(foldIn(key, 1)),
       codebook: quantizer.init(foldIn(key, 2)),
-      align: align.init(foldIn(key, 3)),
+      // a 2D tokenizer has no alignment head: its token 0 is a patch or the coarsest scale
+      align: latents ? align.init(foldIn(key, 3)) : [],
     }),
     /** Clean encoding: images [B, C, H, W] -> quantised tokens [B, N]. */
     encode: (p: Params<TokenizerParams>, images: Node): Quantized => {
+      if (!latents) return quantizer.quantize(p.codebook, patchEnc.apply(patchEncoderOf(p.encoder), images));
       const e = latentEncoder(p.encoder);
       return quantizer.quantize(p.codebook, enc.apply(e, images, e.latentTokens));
     },
-    /** Decodes the first t codes [B, t, codeDim] at side dec(t) (or an explicit side). */
+    /** Decodes the code vectors of the first t tokens [B, t, codeDim] at side dec(t) (or an explicit side). */
     decodeCodes: (p: Params<TokenizerParams>, codes: Node, side?: number): Node =>
-      dec.apply(p.decoder, codes, side ?? decoderSide(codes.shape[1])),
+      dec.apply(p.decoder, quantizer.toDecoder(codes), side ?? decoderSide(codes.shape[1])),
     /** Decodes token indices [B, t]. */
     decodeIndices: (p: Params<TokenizerParams>, indices: Node, side?: number): Node =>
-      dec.apply(p.decoder, quantizer.lookup(p.codebook, indices), side ?? decoderSide(indices.shape[1])),
+      dec.apply(p.decoder, quantizer.toDecoder(quantizer.lookup(p.codebook, indices)), side ?? decoderSide(indices.shape[1])),
     prefix: (codes: Node, t: number): Node => sliceAxis(codes, 1, 0, t),
   };
 };

@@ -2,7 +2,7 @@ import type { Node } from '../../../ir/node.ts';
 import {
   add, cast, constant, expandDims, floor, gather, maximum, minimum, mul, neg, sliceAxis, square, stopGradient, straightThrough, sub, sum, tanh, topk, zeros,
 } from '../../../ops/index.ts';
-import { drawAmong, type Quantizer } from './quantizer.ts';
+import { drawAmong, tokenRows, type Quantizer } from './quantizer.ts';
 
 /**
  * Finite scalar quantisation (Mentzer et al. 2023, "Finite Scalar Quantization: VQ-VAE Made
@@ -76,5 +76,6 @@ export const fsqQuantizer = (levels: readonly number[]): Quantizer => {
       const indices = drawAmong(sliceAxis(topk(stopGradient(q.similarity), k + 1).indices, -1, 1, k + 1), key);
       return { indices, codes: lookup(indices) };
     },
+    ...tokenRows,
   };
 };

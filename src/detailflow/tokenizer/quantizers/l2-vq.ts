@@ -7,7 +7,7 @@ import {
   argmax, gather, matmul, mean, mT, mul, rsqrt, square, stopGradient, straightThrough, sub, sum, topk, maximum,
 } from '../../../ops/index.ts';
 import { uniformHost, type Key } from '../../../random/key.ts';
-import { drawAmong, type Quantized, type Quantizer, type QuantizerParams } from './quantizer.ts';
+import { drawAmong, tokenRows, type Quantized, type Quantizer, type QuantizerParams } from './quantizer.ts';
 
 /** Rows scaled to unit l2 norm (eps keeps zero rows finite). */
 export const l2Normalize = (x: Node): Node => mul(x, rsqrt(maximum(sum(square(x), -1, true), 1e-12)));
@@ -67,4 +67,5 @@ export const l2VectorQuantizer = (codes: number, dim: number): Quantizer => ({
   quantize: (p, z) => quantize(codebookOf(p), z),
   lookup: (p, indices) => lookupCodes(codebookOf(p), indices),
   noise: (p, q, k, key) => nearNeighbourNoise(codebookOf(p), stopGradient(q.similarity), k, key),
+  ...tokenRows,
 });

@@ -6,13 +6,13 @@ import { add, cast, categorical, mul, oneHot, sum, zeros } from '../../../ops/in
 
 /**
  * The tokenizer's quantiser as a part: one interface, several implementations (l2-normalised VQ
- * with a learnt codebook, FSQ with a fixed level grid). The tokenizer, self-correction, the
+ * with a learnt codebook, FSQ with a fixed level grid, VAR's multi-scale residual VQ). The tokenizer, self-correction, the
  * objective, the raster baseline and the reports reach it only through this interface; the
  * configuration's `quantizer` field picks one (`quantizerFor`).
  */
 
 /** The quantisers a configuration can name. */
-export const quantizerKinds = ['vq', 'fsq'] as const;
+export const quantizerKinds = ['vq', 'fsq', 'msvq'] as const;
 export type QuantizerKind = (typeof quantizerKinds)[number];
 
 /**
@@ -62,7 +62,17 @@ export interface Quantizer {
    * top-k by cosine (which may be the token's own code), FSQ's k nearest other points of the grid.
    */
   noise(p: Params<QuantizerParams>, q: Quantized, k: number, key: Node): QuantizerNoise;
+  /** How many rows the decoder reads for a sequence of `tokens` tokens (one per token, or the grid the tokens build). */
+  decoderRows(tokens: number): number;
+  /**
+   * What the decoder reads from the code vectors of the first t tokens [..., t, D]: the codes
+   * themselves (VQ, FSQ), or the grid they build (multi-scale residual VQ).
+   */
+  toDecoder(codes: Node): Node;
 }
+
+/** The decoder reads one row per token: the code vectors as they are. */
+export const tokenRows: Pick<Quantizer, 'decoderRows' | 'toDecoder'> = { decoderRows: (tokens) => tokens, toDecoder: (codes) => codes };
 
 /**
  * One candidate per token drawn uniformly from `candidates` [..., k] int32 (the noise of every

@@ -5,17 +5,18 @@ import { normal } from '../../nn/init.ts';
 import { linear } from '../../nn/linear.ts';
 import { transformerStack } from '../../nn/transformer-stack.ts';
 import type { Params } from '../../nn/module.ts';
-import { patchify } from '../tokenizer/patches.ts';
-import type { TokenizerConfig } from '../tokenizer/config.ts';
-import type { EncoderParams } from '../tokenizer/encoder.ts';
+import { patchify } from './patches.ts';
+import type { TokenizerConfig } from './config.ts';
+import type { EncoderParams } from './encoder.ts';
 
 /** The tokenizer encoder's parameters without the latent queries and the self-correction projection. */
 export type PatchEncoderParams = Pick<EncoderParams, 'patchEmbed' | 'patchPos' | 'stack' | 'toCode'>;
 
 /**
- * The tokenizer's ViT encoder with no latent queries: the same patch embedding, transformer
- * stack and code projection, read out at the patches themselves, so each P x P patch becomes
- * one code (a 2D VQ encoder). Patches see each other, as in the DetailFlow encoder's mask.
+ * The tokenizer's ViT encoder with no latent queries (readout 'patches'): the same patch
+ * embedding, transformer stack and code projection, read out at the patches themselves, so
+ * each P x P patch gives one vector of the (H/P) x (H/P) grid (a 2D tokenizer's encoder).
+ * Patches see each other, as in the DetailFlow encoder's mask.
  */
 export const patchEncoder = (c: TokenizerConfig) => {
   const D = c.encoderWidth;
