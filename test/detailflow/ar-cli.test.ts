@@ -202,6 +202,18 @@ test('train-ar refuses an AR config that disagrees with the codes file; a corrup
   assert.ok(E.isLeft(bad) && /row 0: label differs from clean at 0/.test(bad.left.message), E.isLeft(bad) ? bad.left.message : 'accepted');
   const outOfRange = decodeCodes(encodeCodes({ ...codes, clean: Int32Array.from(codes.clean, (v, i) => (i === 5 ? 32 : v)) }));
   assert.ok(E.isLeft(outOfRange) && /tensor 'clean': value 32 at element 5 is outside 0\.\.31/.test(outOfRange.left.message));
+  // the empty span [N, N) is a row without corruption (a tokenizer without self-correction writes
+  // it): accepted when its three sequences are equal; any other empty or reversed span is refused
+  const N = codes.shape.tokens;
+  const plain = { ...codes, input: Int32Array.from(codes.clean), label: Int32Array.from(codes.clean), spans: Int32Array.from(codes.spans, () => N) };
+  assert.ok(E.isRight(decodeCodes(encodeCodes(plain))));
+  const uncorrupted = Int32Array.from(plain.input, (v, i) => (i === 3 ? (v + 1) % 32 : v));
+  const differs = decodeCodes(encodeCodes({ ...plain, input: uncorrupted }));
+  assert.ok(E.isLeft(differs) && /row 0: input differs from clean at 3 < s = /.test(differs.left.message), E.isLeft(differs) ? differs.left.message : 'accepted');
+  for (const [s0, e0] of [[2, 2], [3, 1], [N - 1, N + 1]]) {
+    const bad = decodeCodes(encodeCodes({ ...plain, spans: Int32Array.from(plain.spans, (v, i) => (i === 0 ? s0 : i === 1 ? e0 : v)) }));
+    assert.ok(E.isLeft(bad) && new RegExp(`row 0: span \\[${s0}, ${e0}\\) is not within`).test(bad.left.message), `[${s0}, ${e0})`);
+  }
 });
 
 test('the AR schedule warms up from 0.005 lr over 5% of the steps, then decays by cosine to 0.01 lr', async () => {
