@@ -41,6 +41,8 @@ test('compare --budget smoke trains and scores every variant, one finite row eac
   assert.ok((by.fsq.arParams as number) > (by.detailflow.arParams as number), 'a 1000-code vocabulary makes a larger AR embedding and head');
   // g248: groups of 2, then 4, then 8, cut at the smoke budget's N = 8: spans 1, 1, 2, 4, one pass each
   assert.deepEqual([by.g248.tokens, by.g248.passes], [8, 4]);
+  // detailflow64: raster's 64 tokens in DetailFlow's layout (smoke: g = C = 2, so 2 single tokens then 31 pairs)
+  assert.deepEqual([by.detailflow64.tokens, by.detailflow64.passes], [64, 33]);
   // var: 155 tokens over 7 scales (1, 2, 3, 4, 5, 6, 8), one pass per scale; its decoder reads the 8x8 grid
   assert.deepEqual([by.var.tokens, by.var.passes], [155, 7]);
   for (const v of variantNames) assert.ok(existsSync(path.join(dir, `${v}.safetensors`)), v);

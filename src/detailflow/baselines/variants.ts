@@ -88,6 +88,8 @@ export const variants: readonly Variant[] = Object.freeze([
     delta: { tokens: varScales.reduce((a, s) => a + s * s, 0), degradeProb: 0, selfCorrection: false, alignWeight: 0 },
   }),
   row('g1', 'DetailFlow with g = 1: sequential next-detail decoding', { partition: named('g1', groupOnePartition) }),
+  // the paper's comparison at equal tokens: DetailFlow with raster's 64 tokens (same g and C: 19 passes)
+  row('detailflow64', 'DetailFlow with N = 64 tokens, as many as raster: coarse-to-fine 1D tokens, grouped parallel decoding', { delta: { tokens: 64 } }),
   row('no-correction', 'DetailFlow without self-correction (tokenizer and AR training)', { delta: { selfCorrection: false } }),
   row('no-align', 'DetailFlow without first-token alignment', { delta: { alignWeight: 0 } }),
   row('alpha1', 'DetailFlow with a linear resolution map (alpha = 1)', { delta: { alpha: 1 } }),
