@@ -7,7 +7,7 @@ import { hostArray, type HostArray } from '../../src/ir/host-array.ts';
 import type { Node } from '../../src/ir/node.ts';
 import { sliceAxis } from '../../src/ops/index.ts';
 import { keyFromSeed } from '../../src/random/key.ts';
-import { passPlan, passInputLength } from '../../src/detailflow/pass-plan.ts';
+import { passInputLengthOf, passPlanOf } from '../../src/detailflow/pass-plan.ts';
 import { decodeArConfig, type ArConfig } from '../../src/detailflow/ar/config.ts';
 import { arModel, type ArModel } from '../../src/detailflow/ar/model.ts';
 import { tokenSpan } from '../../src/detailflow/ar/layout.ts';
@@ -87,7 +87,8 @@ const caseArb = (N: number, V: number) => fc.record({
   codes: fc.array(fc.integer({ min: 0, max: V - 1 }), { minLength: B * N, maxLength: B * N }),
 });
 
-const layouts: Partial<ArConfig>[] = [{}, { causal: 8 }, { group: 2 }, { classZeroRotation: false }];
+// the last: next-scale scales 1, 1, 1, 2, 3, each holding the previous one upsampled (repeated tokens)
+const layouts: Partial<ArConfig>[] = [{}, { causal: 8 }, { group: 2 }, { classZeroRotation: false }, { spans: [1, 1, 1, 4, 9], inputs: 'scales' }];
 
 test('teacher forcing = incremental decoding, with and without the KV cache (|diff| <= 1e-4 + 1e-4 |logit|)', async () => {
   let worst = 0;
@@ -101,8 +102,8 @@ test('teacher forcing = incremental decoding, with and without the KV cache (|di
     const full = await toHost(fullOut) as HostArray;
     release(fullOut);
     let cache: unknown;
-    for (const span of passPlan(c)) {
-      const L = passInputLength(span, c);
+    for (const span of passPlanOf(f.m.layout)) {
+      const L = passInputLengthOf(f.m.layout, span);
       const want = positions(full, span.start, span.end);
       const check = (got: Float32Array, what: string) => {
         for (let i = 0; i < got.length; i++) {

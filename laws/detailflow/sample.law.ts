@@ -99,12 +99,15 @@ test('top-k = 1 and top-p -> 0 are greedy: they agree with each other for any ke
 });
 
 test('the KV cache samples exactly what full-prefix recomputation samples (same key)', async () => {
-  for (const o of [...layouts, { group: 1, causal: 1 }]) {
+  // and the next-scale layout (scales 1, 1, 1, 2, 3 holding the previous one upsampled)
+  for (const o of [...layouts, { group: 1, causal: 1 }, { spans: [1, 1, 1, 4, 9], inputs: 'scales' as const }]) {
     const { s, params } = fixture(o);
     for (const seed of [1, 2, 3]) {
       const opts = { cfg: 1.45, temperature: 1, topP: 0.95 };
-      const a = await (o.group === 1 ? s.tokenByToken : s.grouped)(params, [seed, 4], keyFromSeed(seed), { ...opts, cache: true });
-      const b = await (o.group === 1 ? s.tokenByToken : s.grouped)(params, [seed, 4], keyFromSeed(seed), { ...opts, cache: false });
+      const one = 'group' in o && o.group === 1;
+      const a = await (one ? s.tokenByToken : s.grouped)(params, [seed, 4], keyFromSeed(seed), { ...opts, cache: true });
+      const b = await (one ? s.tokenByToken : s.grouped)(params, [seed, 4], keyFromSeed(seed), { ...opts, cache: false });
+      if ('spans' in o) assert.equal(a.passes, 5, 'one pass per scale');
       assert.ok(same(a.tokens, b.tokens), `layout ${JSON.stringify(o)} seed ${seed}`);
     }
   }

@@ -8,7 +8,9 @@ import { coveringPartition, spanIndexOf, type GroupLayout, type Partition } from
  * span's tokens in order (position 0, before span 0, holds the class), and the positions left
  * over hold learned placeholders 0, 1, ... For DetailFlow: position 0 is the class token,
  * positions 1..C hold tokens 0..C-1, positions C+1..C+g-1 hold the g-1 `spe` placeholders, and
- * every position q >= C+g holds token q-g (the previous group, shifted).
+ * every position q >= C+g holds token q-g (the previous group, shifted). A partition with
+ * inputs 'scales' holds the previous scale upsampled instead: every position of an s x s scale
+ * holds the previous scale's cell nearest to it (all of that scale's tokens, some repeated).
  */
 export type Held =
   | { readonly kind: 'class' }
@@ -44,6 +46,13 @@ const held = (p: Partition, k: number, q: number): Held => {
   if (k === 0) return i === 0 ? CLASS : { kind: 'placeholder', index: i - 1 };
   const prev = p.spans[k - 1];
   const m = prev.end - prev.start;
+  if (p.inputs === 'scales') {
+    // cell (y, x) of this s x s scale holds the previous scale's cell under its centre
+    const s = Math.round(Math.sqrt(p.spans[k].end - p.spans[k].start));
+    const sp = Math.round(Math.sqrt(m));
+    const near = (c: number) => Math.min(sp - 1, Math.floor(((c + 0.5) * sp) / s));
+    return { kind: 'token', token: prev.start + near(Math.floor(i / s)) * sp + near(i % s) };
+  }
   return i < m ? { kind: 'token', token: prev.start + i } : { kind: 'placeholder', index: i - m };
 };
 

@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
 import { GraphError } from '../ir/errors.ts';
 import { placeholderCount } from './ar-layout.ts';
-import { causalWindowProblems, detailflowPartition, partition, showSpan as show, spansFromSizes, type Partition } from './partition.ts';
+import { causalWindowProblems, detailflowPartition, isSquare, partition, showSpan as show, spansFromSizes, type Partition } from './partition.ts';
 import type { PrefixOptions } from './prefix-schedule.ts';
 
 /**
@@ -19,6 +19,8 @@ export interface PartitionFields {
   readonly group: number;
   readonly causal: number;
   readonly spans?: readonly number[];
+  /** The AR model's input layout (Partition.inputs): absent, shifted; 'scales', each scale holds the previous one upsampled. */
+  readonly inputs?: 'shifted' | 'scales';
 }
 
 const sizesOk = (u: unknown): u is readonly number[] =>
@@ -61,7 +63,7 @@ export const sizesOf = (p: Partition): number[] => p.spans.map((s) => s.end - s.
  */
 export const spanProblems = (c: PartitionFields & { readonly degradeProb?: number }): string[] => {
   const sizes = c.spans;
-  if (sizes === undefined) return [];
+  if (sizes === undefined) return c.inputs === 'scales' ? [`inputs 'scales' needs spans, one s x s scale each (e.g. [1, 4, 9, 16])`] : [];
   const spans = spansFromSizes(sizes);
   const out: string[] = [];
   spans.forEach((s, k) => {
@@ -79,6 +81,11 @@ export const spanProblems = (c: PartitionFields & { readonly degradeProb?: numbe
       out.push(`span ${k} ${show(s)} is shorter than span ${k - 1} ${show(prev)}: its AR positions could not hold the previous span's tokens (sizes must not decrease)`);
     }
   });
+  if (c.inputs === 'scales') {
+    spans.forEach((s, k) => {
+      if (!isSquare(s.end - s.start)) out.push(`span ${k} ${show(s)} has ${s.end - s.start} tokens, not a square s^2: inputs 'scales' needs one s x s scale per span`);
+    });
+  }
   if ((c.degradeProb ?? 0) > 0 && spans.length < 2) {
     out.push(`span 0 ${show(spans[0])} covers every token: with degradeProb > 0 a degraded step needs a prefix, so at least two spans`);
   }
@@ -94,13 +101,14 @@ const explicitCache = new Map<string, Partition>();
  * refuse those first).
  */
 export const partitionOf = (c: PartitionFields): Partition => {
-  if (c.spans === undefined) return detailflowPartition(c.tokens, c.group, c.causal);
-  const key = `${c.tokens}|${c.causal}|${c.spans.join(',')}`;
+  const scales = c.inputs === 'scales';
+  if (c.spans === undefined && !scales) return detailflowPartition(c.tokens, c.group, c.causal);
+  const key = `${c.tokens}|${c.causal}|${c.spans?.join(',')}|${scales}`;
   const hit = explicitCache.get(key);
   if (hit) return hit;
   const problems = spanProblems(c);
-  if (problems.length > 0) throw new GraphError('config', 'partitionOf', problems.join('; '));
-  const p = partition(spansFromSizes(c.spans), { causal: c.causal }, 'partitionOf');
+  if (problems.length > 0 || c.spans === undefined) throw new GraphError('config', 'partitionOf', problems.join('; '));
+  const p = partition(spansFromSizes(c.spans), { causal: c.causal, ...(scales ? { inputs: 'scales' as const } : {}) }, 'partitionOf');
   if (explicitCache.size >= 256) explicitCache.clear();
   explicitCache.set(key, p);
   return p;

@@ -26,6 +26,14 @@ export interface Partition {
   readonly spans: readonly Span[];
   readonly sees: readonly number[];
   readonly causal: number;
+  /**
+   * How the AR positions of span k hold span k-1's tokens (ar-layout.ts). Absent: in order, then
+   * learned placeholders (DetailFlow's shifted layout). 'scales' (next-scale models): every span
+   * is an s x s grid of one scale, and each position holds the cell of the previous scale
+   * nearest to its own (nearest upsampling, no placeholders), so a position holds and predicts
+   * tokens at one place of the image.
+   */
+  readonly inputs?: 'scales';
 }
 
 const fail = (op: string, detail: string): never => { throw new GraphError('config', op, detail); };
@@ -49,7 +57,7 @@ export const causalWindowProblems = (spans: readonly Span[], causal: number): st
  * The general constructor: checks that the spans cover 0..N-1 exactly once, in order, and
  * names the offending span otherwise; `sees` defaults to every earlier span, `causal` to 0.
  */
-export const partition = (spans: readonly Span[], o: { causal?: number; sees?: readonly number[] } = {}, op = 'partition'): Partition => {
+export const partition = (spans: readonly Span[], o: { causal?: number; sees?: readonly number[]; inputs?: 'scales' } = {}, op = 'partition'): Partition => {
   if (spans.length === 0) fail(op, 'a partition needs at least one span');
   spans.forEach((s, k) => {
     if (!isInt(s.start) || !isInt(s.end)) fail(op, `span ${k} ${show(s)}: bounds must be integers`);
@@ -68,13 +76,22 @@ export const partition = (spans: readonly Span[], o: { causal?: number; sees?: r
   if (!isInt(causal) || causal < 0 || causal > tokens) fail(op, `causal window ${causal}: expected an integer in [0, ${tokens}]`);
   const window = causalWindowProblems(spans, causal);
   if (window.length > 0) fail(op, window[0]);
+  if (o.inputs !== undefined) {
+    if (o.inputs !== 'scales') fail(op, `inputs '${String(o.inputs)}': expected 'scales' or none (the shifted layout)`);
+    const bad = spans.findIndex((s) => !isSquare(s.end - s.start));
+    if (bad >= 0) fail(op, `span ${bad} ${show(spans[bad])} has ${spans[bad].end - spans[bad].start} tokens, not a square s^2: inputs 'scales' needs one s x s scale per span`);
+  }
   return Object.freeze({
     tokens,
     spans: Object.freeze(spans.map((s) => Object.freeze({ start: s.start, end: s.end }))),
     sees: Object.freeze([...sees]),
     causal,
+    ...(o.inputs ? { inputs: o.inputs } : {}),
   });
 };
+
+/** Whether n is a perfect square s^2 (s >= 1). */
+export const isSquare = (n: number): boolean => isInt(n) && n >= 1 && Math.round(Math.sqrt(n)) ** 2 === n;
 
 /** Consecutive spans of the given sizes from token 0. */
 export const spansFromSizes = (sizes: readonly number[]): Span[] => {
@@ -128,15 +145,17 @@ export const rasterPartition = (tokens: number): Partition => detailflowPartitio
  * Next-scale prediction (VAR): one span of s*s tokens per scale s, coarse to fine, each scale
  * predicted in one pass. A first scale of 1 x 1 is the strictly causal window [0, 1) (as a
  * configuration's default: its leading single-token spans); a coarser first scale has none.
+ * With `inputs: 'scales'` the AR positions of a scale hold the previous scale upsampled
+ * (nearest) instead of the previous span in order (see Partition.inputs).
  */
-export const nextScalePartition = (scales: readonly number[]): Partition => {
+export const nextScalePartition = (scales: readonly number[], o: { inputs?: 'scales' } = {}): Partition => {
   const op = 'nextScalePartition';
   if (scales.length === 0) fail(op, 'scales: expected at least one scale');
   scales.forEach((s, i) => {
     positiveInt(op, `scales[${i}]`, s);
     if (i > 0 && s <= scales[i - 1]) fail(op, `scales must increase (coarse to fine), got ${scales[i - 1]} then ${s} at scales[${i}]`);
   });
-  return partition(spansFromSizes(scales.map((s) => s * s)), { causal: scales[0] === 1 ? 1 : 0 }, op);
+  return partition(spansFromSizes(scales.map((s) => s * s)), { causal: scales[0] === 1 ? 1 : 0, ...(o.inputs ? { inputs: o.inputs } : {}) }, op);
 };
 
 /** DetailFlow's (g, C) as the formulas took them: no token count, the layout repeats forever. */

@@ -36,16 +36,22 @@ const props = {
   initStd: numberIn(0, 100), headInitStd: numberIn(0, 100),
   classZeroRotation: t.boolean, placeholderInitStd: numberIn(0, 100),
   ropeWidth: intIn(1, 65536),
+  inputs: t.keyof({ shifted: null, scales: null }, "'shifted' or 'scales'"),
 } as const;
 
 /**
- * `spans` (the partition's span sizes; absent: DetailFlow's C ones then groups of g) and
- * `ropeWidth` (the 2D RoPE grid's width; absent: g) are optional, so every configuration and
- * checkpoint written before them decodes to the same model.
+ * `spans` (the partition's span sizes; absent: DetailFlow's C ones then groups of g),
+ * `ropeWidth` (the 2D RoPE grid's width; absent: g) and `inputs` are optional, so every
+ * configuration and checkpoint written before them decodes to the same model.
+ *
+ * `inputs: 'scales'` is the next-scale layout: every span is one s x s scale, its positions hold
+ * the previous scale upsampled (nearest) instead of the previous span in order, and 2D RoPE
+ * rotates each position by the centre of its cell on the finest scale's grid (instead of a flat
+ * grid of width ropeWidth), so a cell and the coarser cells under it share a place.
  */
-type Optional = 'spans' | 'ropeWidth';
+type Optional = 'spans' | 'ropeWidth' | 'inputs';
 export type ArConfig = { readonly [K in Exclude<keyof typeof props, Optional>]: t.TypeOf<(typeof props)[K]> }
-  & { readonly spans?: readonly number[]; readonly ropeWidth?: number };
+  & { readonly spans?: readonly number[]; readonly ropeWidth?: number; readonly inputs?: 'shifted' | 'scales' };
 
 /**
  * This project's small model (N = 32 tokens, g = C = 4, V = 1024, 10 classes, width 256, 8 layers,
@@ -82,6 +88,9 @@ const checks: Check<P>[] = [
     const p = spanProblems(v);
     return p.length > 0 ? `spans: ${p.join('; ')}` : null;
   }),
+  // (a check runs only when its fields are present: the scales layout without spans is its own check)
+  check(['inputs', 'tokens', 'group', 'causal'], (v) => (v.inputs === 'scales' && v.spans === undefined ? `inputs: ${spanProblems(v).join('; ')}` : null)),
+  check(['inputs', 'ropeWidth'], (v) => (v.inputs === 'scales' ? `ropeWidth does not apply with inputs 'scales' (positions are the scales' cells): leave it out` : null)),
   check(['width', 'heads'], (v) => (v.width % v.heads === 0 ? null : `width ${v.width} must be divisible by heads ${v.heads}`)),
   // 2D RoPE rotates pairs, half of them by the row and half by the column angle
   check(['width', 'heads'], (v) => (v.width % v.heads !== 0 || (v.width / v.heads) % 4 === 0 ? null
@@ -93,6 +102,7 @@ const defaultsFor = {
   // absent stays absent (DetailFlow's partition; RoPE width g)
   spans: () => undefined,
   ropeWidth: () => undefined,
+  inputs: () => undefined,
   causal: (v: Partial<ArConfig>) => (v.spans === undefined ? v.group : defaultCausal(v.spans)),
   mlpHidden: (v: Partial<ArConfig>) => (v.width === undefined ? undefined : llamaMlpHidden(v.width)),
 };

@@ -1,6 +1,6 @@
 import { GraphError } from '../../ir/errors.ts';
 import type { Node } from '../../ir/node.ts';
-import { broadcastTo, concat, gather, reshape, sliceAxis, splitKey } from '../../ops/index.ts';
+import { broadcastTo, concat, constant, gather, matmul, reshape, sliceAxis, splitKey } from '../../ops/index.ts';
 import { foldIn, type Key } from '../../random/key.ts';
 import { applyDropout } from '../../nn/dropout.ts';
 import { embedding, type EmbeddingParams } from '../../nn/embedding.ts';
@@ -11,9 +11,18 @@ import { rmsNorm, type RmsNormParams } from '../../nn/rms-norm.ts';
 import { arBlock, type ArBlockParams, type LayerCache } from './block.ts';
 import type { ArConfig } from './config.ts';
 import { partitionOf, placeholderRowsOf } from '../partition-config.ts';
-import { isRangeBoundary, positionRuns, tokenSpan } from './layout.ts';
+import { isRangeBoundary, positionRuns, tokenSpan, type Run } from './layout.ts';
+import { sequenceLayout } from '../ar-layout.ts';
 import { passBias } from './pass-mask.ts';
 import { ropeNodes } from './rope-2d.ts';
+
+/** Consecutive token runs joined into one (their indices need not follow on: the scales layout selects them). */
+const mergeTokenRuns = (runs: readonly Run[]): Run[] => runs.reduce<Run[]>((out, r) => {
+  const last = out[out.length - 1];
+  if (last && last.kind === 'tokens' && r.kind === 'tokens' && last.to === r.from) out[out.length - 1] = { ...last, to: r.to };
+  else out.push(r);
+  return out;
+}, []);
 
 /** Parameter names follow gpt.py's roles; weights are [in, out] (PyTorch's transposed). */
 export interface ArParams {
@@ -70,7 +79,14 @@ export const arModel = (c: ArConfig) => {
   const embed = (p: Params<ArParams>, from: number, to: number, x: RangeInputs): Node => {
     const span = tokenSpan(from, to, layout);
     const batch = x.classes?.shape[0] ?? x.tokens?.shape[0] ?? fail('a forward range needs classes or tokens');
-    const parts = positionRuns(from, to, layout).map((r) => {
+    // inputs 'scales': positions hold the previous scale's tokens upsampled (repeated, out of
+    // order), so a run of token positions is a constant one-hot selection [n, K] of the K held
+    // tokens' embeddings (one gather, one matmul) instead of a slice
+    const scales = layout.inputs === 'scales';
+    const held = scales ? sequenceLayout(layout) : undefined;
+    const heldEmbeds = scales && x.tokens && span.end > span.start ? gather(p.tokEmbed.table, x.tokens) : undefined;
+    const runs = scales ? mergeTokenRuns(positionRuns(from, to, layout)) : positionRuns(from, to, layout);
+    const parts = runs.map((r) => {
       const n = r.to - r.from;
       if (r.kind === 'class') {
         if (!x.classes) return fail(`the range [${from}, ${to}) holds the class position 0, so classes [B] are needed`);
@@ -81,6 +97,12 @@ export const arModel = (c: ArConfig) => {
         return broadcastTo(reshape(sliceAxis(table, 0, r.first, r.first + n), [1, n, c.width]), [batch, n, c.width]);
       }
       const toks = x.tokens ?? fail(`the range [${from}, ${to}) holds tokens [${span.start}, ${span.end}), so tokens are needed`);
+      if (held && heldEmbeds) {
+        const K = span.end - span.start;
+        const pick = new Float32Array(n * K);
+        for (let i = 0; i < n; i++) pick[i * K + (held[r.from + i] as { token: number }).token - span.start] = 1;
+        return matmul(constant(pick, [n, K]), heldEmbeds);
+      }
       return gather(p.tokEmbed.table, sliceAxis(toks, 1, r.first - span.start, r.first - span.start + n));
     });
     return concat(parts, 1);

@@ -1,12 +1,13 @@
 import type { Node } from '../../ir/node.ts';
 import { add, constant, matmul, mul } from '../../ops/index.ts';
 import { headDimOf, type ArConfig } from './config.ts';
-import { ropeWidthOf } from '../partition-config.ts';
+import { partitionOf, ropeWidthOf } from '../partition-config.ts';
+import { spanIndexOf } from '../partition.ts';
 
 /**
  * 2D rotary embeddings over the (N/w) x w token grid (precompute_freqs_cis_2d_nonsquare), w the
  * config's ropeWidth, g unless given (a partition's spans need not tile a grid, so its width is
- * its own field):
+ * its own field); with inputs 'scales', over the scales' cells (scaleCellCentre):
  * with q = Dh/4 frequencies f_k = base^(-k/q), a grid cell (r, c) has the Dh/2 angles
  * [r f_0 .. r f_(q-1), c f_0 .. c f_(q-1)], and angle m rotates the pair (x[2m], x[2m+1]).
  * Sequence position p >= 1 uses the cell of flat index p-1 (row-major; offset by one from the
@@ -16,10 +17,7 @@ import { ropeWidthOf } from '../partition-config.ts';
 export const ropeAngles = (p: number, c: ArConfig): Float64Array => {
   const dh = headDimOf(c);
   const q = dh / 4;
-  const cell = p - 1;
-  const w = ropeWidthOf(c);
-  const row = Math.floor(cell / w);
-  const col = cell % w;
+  const [row, col] = c.inputs === 'scales' ? scaleCellCentre(p, c) : flatCell(p - 1, ropeWidthOf(c));
   const out = new Float64Array(dh / 2);
   for (let k = 0; k < q; k++) {
     const f = Math.pow(c.ropeBase, -k / q);
@@ -27,6 +25,25 @@ export const ropeAngles = (p: number, c: ArConfig): Float64Array => {
     out[q + k] = col * f;
   }
   return out;
+};
+
+/** Row and column of flat cell index `cell` on a grid of width w. */
+const flatCell = (cell: number, w: number): [number, number] => [Math.floor(cell / w), cell % w];
+
+/**
+ * inputs 'scales': position p (p >= 1) predicts token p and holds the coarser cell under it, so
+ * it is rotated by that cell's centre on the finest scale's S x S grid: cell (y, x) of an s x s
+ * scale is at ((y + 1/2) S/s - 1/2, (x + 1/2) S/s - 1/2), the same place at every scale.
+ */
+const scaleCellCentre = (p: number, c: ArConfig): [number, number] => {
+  const part = partitionOf(c);
+  const span = part.spans[spanIndexOf(part, p)];
+  const s = Math.round(Math.sqrt(span.end - span.start));
+  const last = part.spans[part.spans.length - 1];
+  const S = Math.round(Math.sqrt(last.end - last.start));
+  const i = p - span.start;
+  const at = (v: number) => ((v + 0.5) * S) / s - 0.5;
+  return [at(Math.floor(i / s)), at(i % s)];
 };
 
 /** Per-element tables [T, Dh] for positions [from, to): cos, and sin signed for `swapPairs`. */

@@ -39,14 +39,18 @@ export const variantDefinition = (budget: CompareBudget, v: Variant | Readonly<R
   const sorted = (x: unknown): unknown => (Array.isArray(x) ? x.map(sorted)
     : x !== null && typeof x === 'object' ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sorted((x as Record<string, unknown>)[k])])) : x);
   const r = v as Record<string, unknown>;
-  // the stored form: name, summary, kind (the readout), delta, trainDelta
+  // the stored form: name, summary, kind (the readout), delta, trainDelta (and arDelta)
   // (the readout is stored as kind, so the delta leaves it out)
   const deltaOf = (x: Variant) => {
     const { readout: _readout, ...rest } = variantDelta(budget, x);
     return rest;
   };
   const form = 'readout' in r
-    ? { name: r.name, summary: r.summary, kind: r.readout === 'patches' ? 'raster' : 'detailflow', delta: deltaOf(v as Variant), trainDelta: r.trainDelta }
+    ? {
+      name: r.name, summary: r.summary, kind: r.readout === 'patches' ? 'raster' : 'detailflow', delta: deltaOf(v as Variant), trainDelta: r.trainDelta,
+      // only when there is one, so rows saved before AR deltas existed compare equal
+      ...(Object.keys((v as Variant).arDelta).length > 0 ? { arDelta: (v as Variant).arDelta } : {}),
+    }
     : r;
   return JSON.stringify(sorted(form));
 };
@@ -61,7 +65,7 @@ export const variantConfigs = (budget: CompareBudget, v: Variant): E.Either<Conf
   const tc = decodeTokenizerConfig({ ...budget.tokenizer, ...delta });
   if (E.isLeft(tc)) return E.left(new ConfigError(tc.left.problems, `variant ${v.name}`));
   const c = tc.right;
-  const ac = decodeArConfig({ ...budget.ar, vocab: c.codebookSize, tokens: c.tokens, group: c.group, causal: c.causal, ...(c.spans ? { spans: c.spans } : {}) });
+  const ac = decodeArConfig({ ...budget.ar, vocab: c.codebookSize, tokens: c.tokens, group: c.group, causal: c.causal, ...(c.spans ? { spans: c.spans } : {}), ...v.arDelta });
   const tt = decodeTrainConfig({ ...budget.tokenizerTrain, ...v.trainDelta });
   const at = decodeArTrainConfig(budget.arTrain);
   const problems = [ac, tt, at].flatMap((r) => (E.isLeft(r) ? r.left.problems : []));

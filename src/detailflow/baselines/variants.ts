@@ -8,6 +8,7 @@
  */
 import { groupsPartition } from '../partition-config.ts';
 import { groupOnePartition, nextScalePartition, rasterPartition, type Partition } from '../partition.ts';
+import type { ArConfig } from '../ar/config.ts';
 import type { Readout, TokenizerConfig } from '../tokenizer/config.ts';
 import type { TrainConfig } from '../tokenizer/train-config.ts';
 
@@ -42,6 +43,8 @@ export interface Variant {
   readonly delta: Partial<TokenizerConfig>;
   /** The fields of the tokenizer's training that differ from the budget's. */
   readonly trainDelta: Partial<TrainConfig>;
+  /** The AR model's fields that differ from the budget's (its vocabulary, N and partition always follow the tokenizer). */
+  readonly arDelta: Partial<ArConfig>;
 }
 
 interface RowOptions {
@@ -51,6 +54,7 @@ interface RowOptions {
   readonly sampler?: SamplerKind;
   readonly delta?: Partial<TokenizerConfig>;
   readonly trainDelta?: Partial<TrainConfig>;
+  readonly arDelta?: Partial<ArConfig>;
 }
 
 const row = (name: string, summary: string, o: RowOptions = {}): Variant => Object.freeze({
@@ -61,6 +65,7 @@ const row = (name: string, summary: string, o: RowOptions = {}): Variant => Obje
   sampler: o.sampler ?? 'grouped',
   delta: Object.freeze({ ...(o.delta ?? {}) }),
   trainDelta: Object.freeze({ ...(o.trainDelta ?? {}) }),
+  arDelta: Object.freeze({ ...(o.arDelta ?? {}) }),
 });
 
 const named = (name: string, of: (tokens: number) => Partition): PartitionChoice => ({ name, of });
@@ -81,11 +86,14 @@ export const variants: readonly Variant[] = Object.freeze([
     delta: { tokens: 64, degradeProb: 0, selfCorrection: false, alignWeight: 0 },
   }),
   // VAR's next-scale prediction: the same encoder read out at its patch grid, quantised scale by
-  // scale (multi-scale residual VQ), and the same GPT with the next-scale partition (one pass per scale)
+  // scale (multi-scale residual VQ), and the same GPT with the next-scale partition (one pass per
+  // scale), its positions holding the previous scale upsampled and rotated by their place (VAR
+  // feeds the upsampled feature map; here the upsampled token ids)
   row('var', `next-scale prediction (VAR-style): multi-scale residual VQ of the 8x8 patch grid, scales ${varScales.join(', ')}, one pass per scale`, {
     partition: named(`next-scale ${varScales.join(',')}`, () => nextScalePartition(varScales)),
     quantizer: { quantizer: 'msvq' }, readout: 'patches',
     delta: { tokens: varScales.reduce((a, s) => a + s * s, 0), degradeProb: 0, selfCorrection: false, alignWeight: 0 },
+    arDelta: { inputs: 'scales' },
   }),
   row('g1', 'DetailFlow with g = 1: sequential next-detail decoding', { partition: named('g1', groupOnePartition) }),
   // the paper's comparison at equal tokens: DetailFlow with raster's 64 tokens (same g and C: 19 passes)

@@ -97,6 +97,7 @@ test('the var variant: 155 tokens in 7 passes, one per scale, with the grouped s
   assert.equal(c.right.tokenizer.quantizer, 'msvq');
   assert.equal(c.right.tokenizer.readout, 'patches');
   assert.deepEqual(c.right.ar.spans, [1, 4, 9, 16, 25, 36, 64]);
+  assert.equal(c.right.ar.inputs, 'scales', 'each scale holds the previous one upsampled');
   assert.deepEqual(passPlanOf(partitionOf(c.right.ar)).map((p) => p.end - p.start), [1, 4, 9, 16, 25, 36, 64]);
   assert.equal(samplerOf(v), 'grouped');
 });
@@ -153,7 +154,9 @@ for (const budget of [budgets.smoke, budgets.small]) {
       const a = c.right.ar as unknown as Record<string, unknown>;
       const ab = base.right.ar as unknown as Record<string, unknown>;
       const arChanged = Object.keys(a).filter((k) => a[k] !== ab[k]);
-      assert.ok(arChanged.every((k) => ['vocab', 'tokens', 'group', 'causal', 'spans'].includes(k)), `${v.name}: AR ${arChanged.join(', ')}`);
+      const arStated = Object.keys(v.arDelta);
+      assert.ok(arChanged.every((k) => ['vocab', 'tokens', 'group', 'causal', 'spans', ...arStated].includes(k)), `${v.name}: AR ${arChanged.join(', ')}`);
+      for (const [k, val] of Object.entries(v.arDelta)) assert.deepEqual(a[k], val, `${v.name}: ar.${k}`);
       assert.deepEqual([a.vocab, a.tokens, a.group, a.causal, a.spans], [t.codebookSize, t.tokens, t.group, t.causal, t.spans]);
       assert.deepEqual(c.right.arTrain, base.right.arTrain);
     }
