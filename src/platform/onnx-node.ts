@@ -138,6 +138,9 @@ function ortEngine(ort: Ort, threads: number): OnnxEngine {
         // run 2 page-faults in all its memory again (a tokenizer step: 2 s instead of 0.5 s); the
         // arena alone reuses run 1's memory, and later runs are as fast
         enableMemPattern: false,
+        // DETAILFLOW_ORT_ARENA=0: no memory arena (each run allocates and frees its own memory), for
+        // jobs that hold many sessions at once
+        ...(process.env['DETAILFLOW_ORT_ARENA'] === '0' ? { enableCpuMemArena: false } : {}),
         // idle pool threads block instead of spinning: on these shared 2-core machines a spinning
         // thread takes the core the other one needs (tokenizer step at load 4.5: 290 -> 160 ms,
         // the bench core step 980-1440 -> 780-830 ms); DETAILFLOW_ORT_SPIN=1 spins, for an idle machine
