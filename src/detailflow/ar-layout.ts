@@ -1,5 +1,5 @@
 import { GraphError } from '../ir/errors.ts';
-import { coveringPartition, spanIndexOf, type GroupLayout, type Partition } from './partition.ts';
+import { coveringPartition, scaleSide, spanIndexOf, type GroupLayout, type Partition } from './partition.ts';
 
 /**
  * The AR model's training sequence layout (gpt.py Transformer.forward), derived from the
@@ -48,8 +48,8 @@ const held = (p: Partition, k: number, q: number): Held => {
   const m = prev.end - prev.start;
   if (p.inputs === 'scales') {
     // cell (y, x) of this s x s scale holds the previous scale's cell under its centre
-    const s = Math.round(Math.sqrt(p.spans[k].end - p.spans[k].start));
-    const sp = Math.round(Math.sqrt(m));
+    const s = scaleSide(p.spans[k]);
+    const sp = scaleSide(prev);
     const near = (c: number) => Math.min(sp - 1, Math.floor(((c + 0.5) * sp) / s));
     return { kind: 'token', token: prev.start + near(Math.floor(i / s)) * sp + near(i % s) };
   }

@@ -93,6 +93,9 @@ export const partition = (spans: readonly Span[], o: { causal?: number; sees?: r
 /** Whether n is a perfect square s^2 (s >= 1). */
 export const isSquare = (n: number): boolean => isInt(n) && n >= 1 && Math.round(Math.sqrt(n)) ** 2 === n;
 
+/** The side s of a square span of s^2 tokens (one scale of a next-scale partition). */
+export const scaleSide = (s: Span): number => Math.round(Math.sqrt(s.end - s.start));
+
 /** Consecutive spans of the given sizes from token 0. */
 export const spansFromSizes = (sizes: readonly number[]): Span[] => {
   let start = 0;

@@ -2,7 +2,7 @@ import type { Node } from '../../ir/node.ts';
 import { add, constant, matmul, mul } from '../../ops/index.ts';
 import { headDimOf, type ArConfig } from './config.ts';
 import { partitionOf, ropeWidthOf } from '../partition-config.ts';
-import { spanIndexOf } from '../partition.ts';
+import { scaleSide, spanIndexOf } from '../partition.ts';
 
 /**
  * 2D rotary embeddings over the (N/w) x w token grid (precompute_freqs_cis_2d_nonsquare), w the
@@ -38,9 +38,8 @@ const flatCell = (cell: number, w: number): [number, number] => [Math.floor(cell
 const scaleCellCentre = (p: number, c: ArConfig): [number, number] => {
   const part = partitionOf(c);
   const span = part.spans[spanIndexOf(part, p)];
-  const s = Math.round(Math.sqrt(span.end - span.start));
-  const last = part.spans[part.spans.length - 1];
-  const S = Math.round(Math.sqrt(last.end - last.start));
+  const s = scaleSide(span);
+  const S = scaleSide(part.spans[part.spans.length - 1]);
   const i = p - span.start;
   const at = (v: number) => ((v + 0.5) * S) / s - 0.5;
   return [at(Math.floor(i / s)), at(i % s)];

@@ -10,11 +10,11 @@ import { keyFromSeed } from '../../random/key.ts';
 import type { ArParams } from '../ar/model.ts';
 import type { Teacher } from '../teacher/teacher.ts';
 import { fitTokenizer } from '../tokenizer/fit.ts';
-import type { Tokenizer, TokenizerParams } from '../tokenizer/model.ts';
+import { tokenizer, type Tokenizer, type TokenizerParams } from '../tokenizer/model.ts';
 import type { CompareBudget } from './budget.ts';
 import { datasetCodes } from '../codes/dataset-codes.ts';
 import { fitAr } from './fit-ar.ts';
-import { variantConfigs, variantTokenizer, type VariantConfigs } from './variant-config.ts';
+import { variantConfigs, type VariantConfigs } from './variant-config.ts';
 import type { Variant } from './variants.ts';
 
 export interface TrainedVariant {
@@ -44,7 +44,8 @@ export const configsOrThrow = (budget: CompareBudget, v: Variant): VariantConfig
 
 export const trainVariant = async (v: Variant, budget: CompareBudget, data: Dataset, o: TrainOptions): Promise<TrainedVariant> => {
   const configs = configsOrThrow(budget, v);
-  const tk = variantTokenizer(v, configs.tokenizer, o.teacher?.teacher.featureDim ?? 1);
+  // the configuration (readout and quantiser included) is the row's whole tokenizer
+  const tk = tokenizer(configs.tokenizer, o.teacher?.teacher.featureDim ?? 1);
   const clock = () => performance.now() / 1000;
   const t0 = clock();
   // the adversarial stage's backbone is the teacher: without one (compare --no-teacher) it is off too

@@ -5,7 +5,6 @@ import { decodeArTrainConfig, type ArTrainConfig } from '../codes/ar-trainer.ts'
 import { decodeTokenizerConfig, tokenizerDefaults, type TokenizerConfig } from '../tokenizer/config.ts';
 import { partitionFields } from '../partition-config.ts';
 import { decodeTrainConfig, type TrainConfig } from '../tokenizer/train-config.ts';
-import { tokenizer, type Tokenizer } from '../tokenizer/model.ts';
 import type { CompareBudget } from './budget.ts';
 import type { SamplerKind, Variant } from './variants.ts';
 
@@ -72,9 +71,6 @@ export const variantConfigs = (budget: CompareBudget, v: Variant): E.Either<Conf
   if (problems.length || E.isLeft(ac) || E.isLeft(tt) || E.isLeft(at)) return E.left(new ConfigError(problems, `variant ${v.name}`));
   return E.right({ tokenizer: c, tokenizerTrain: tt.right, ar: ac.right, arTrain: at.right });
 };
-
-/** The variant's tokenizer value: its configuration (readout and quantiser included) is the whole definition. */
-export const variantTokenizer = (_v: Variant, c: TokenizerConfig, teacherDim: number): Tokenizer => tokenizer(c, teacherDim);
 
 /** How the variant's AR model samples: token by token for the next-token baseline, else one pass per span. */
 export const samplerOf = (v: Variant): SamplerKind => v.sampler;

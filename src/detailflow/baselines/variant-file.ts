@@ -9,10 +9,10 @@ import { keyFromSeed } from '../../random/key.ts';
 import { paramLayout } from '../../nn/layout.ts';
 import { checkedTrees, decodeCheckpoint, encodeCheckpoint } from '../../train/checkpoint.ts';
 import { arModel, type ArParams } from '../ar/model.ts';
-import type { TokenizerParams } from '../tokenizer/model.ts';
+import { tokenizer, type TokenizerParams } from '../tokenizer/model.ts';
 import type { CompareBudget } from './budget.ts';
 import { configsOrThrow, type TrainedVariant } from './train-variant.ts';
-import { variantDefinition, variantTokenizer } from './variant-config.ts';
+import { variantDefinition } from './variant-config.ts';
 import type { Variant } from './variants.ts';
 
 export const VARIANT_KIND = 'detailflow-compare-variant';
@@ -40,7 +40,7 @@ export const decodeVariant = (bytes: Uint8Array, v: Variant, budget: CompareBudg
     return E.left(`it was trained under another budget (${(m.budget as CompareBudget | undefined)?.name ?? '?'})`);
   }
   const configs = configsOrThrow(budget, v);
-  const tk = variantTokenizer(v, configs.tokenizer, m.teacherDim as number);
+  const tk = tokenizer(configs.tokenizer, m.teacherDim as number);
   const model = arModel(configs.ar);
   const trees = checkedTrees<{ tokenizer: TokenizerParams; ema: ArParams }>(ck.right, {
     tokenizer: paramLayout(() => tk.init(keyFromSeed(0))), ema: paramLayout(() => model.init(keyFromSeed(0))),

@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import { ConfigError } from '../../config/errors.ts';
 import { configCodec, decodeWith, type ConfigCodec, intIn, numberIn, type Check } from '../../config/codec.ts';
 import { fields } from '../config.ts';
+import { isSquare } from '../partition.ts';
 import { defaultCausal, spanProblems, spansCodec } from '../partition-config.ts';
 import { fsqCodeCount } from './quantizers/fsq.ts';
 import { quantizerKinds, type QuantizerKind } from './quantizers/quantizer.ts';
@@ -132,7 +133,7 @@ const checks: Check<P>[] = [
 
 /** What msvq asks of the spans: each s^2 tokens (one scale), the last the (size / patch)^2 grid; null when they fit. */
 const msvqSpanProblem = (spans: readonly number[], grid: number): string | null => {
-  const notSquare = spans.findIndex((n) => Math.round(Math.sqrt(n)) ** 2 !== n);
+  const notSquare = spans.findIndex((n) => !isSquare(n));
   if (notSquare >= 0) return `spans: span ${notSquare} has ${spans[notSquare]} tokens, not a square s^2 (quantizer msvq: one span per scale of s x s cells)`;
   const last = spans[spans.length - 1];
   return last === grid * grid ? null : `spans: the last span has ${last} tokens; quantizer msvq's last scale is the ${grid} x ${grid} patch grid, ${grid * grid} tokens`;

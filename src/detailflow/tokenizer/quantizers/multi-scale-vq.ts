@@ -4,6 +4,7 @@ import type { Params } from '../../../nn/module.ts';
 import {
   add, argmax, concat, constant, gather, matmul, mean, mT, mul, neg, square, stopGradient, sub, sum, topk,
 } from '../../../ops/index.ts';
+import { isSquare } from '../../partition.ts';
 import { resamplingMatrix, torchResize } from '../../resampling.ts';
 import { initCodebook } from './l2-vq.ts';
 import { drawAmong, type Quantized, type Quantizer, type QuantizerParams } from './quantizer.ts';
@@ -142,7 +143,6 @@ export const multiScaleResidualVq = (codes: number, dim: number, scales: readonl
 
 /** The scales of a next-scale token layout: the side of each span (spans of s^2 tokens); a span that is not a square is refused by index. */
 export const scalesOfSpans = (spans: readonly number[]): number[] => spans.map((n, k) => {
-  const s = Math.round(Math.sqrt(n));
-  if (s * s !== n) throw new GraphError('config', 'multiScaleResidualVq', `span ${k} has ${n} tokens, not a square s^2 (one scale of s x s cells)`);
-  return s;
+  if (!isSquare(n)) throw new GraphError('config', 'multiScaleResidualVq', `span ${k} has ${n} tokens, not a square s^2 (one scale of s x s cells)`);
+  return Math.round(Math.sqrt(n));
 });
