@@ -20,7 +20,7 @@ const backend = (process.env.DETAILFLOW_BACKEND ?? 'cpu') as BackendName;
 before(() => ready(backend));
 const layouts = [{ group: 4, causal: 4 }, { group: 4, causal: 8 }, { group: 2, causal: 2 }] as const;
 
-interface Fixture { readonly c: ArConfig; readonly s: ArSampler; readonly params: ArParams }
+interface Fixture { readonly c: ArConfig; readonly s: ArSampler; readonly fixed: ArSampler; readonly params: ArParams }
 const fixtures = new Map<string, Fixture>();
 const fixture = (o: Partial<ArConfig>): Fixture => {
   const id = JSON.stringify(o);
@@ -28,7 +28,7 @@ const fixture = (o: Partial<ArConfig>): Fixture => {
   if (hit) return hit;
   const r = decodeArConfig({ vocab: 64, tokens: 16, classes: 10, width: 32, depth: 2, heads: 2, mlpHidden: 64, initStd: 0.2, headInitStd: 0.5, ...o });
   if (E.isLeft(r)) throw r.left;
-  const f = { c: r.right, s: arSampler(r.right, { backend }), params: arModel(r.right).init(keyFromSeed(7)) };
+  const f = { c: r.right, s: arSampler(r.right, { backend }, 'growing'), fixed: arSampler(r.right, { backend }, 'fixed'), params: arModel(r.right).init(keyFromSeed(7)) };
   fixtures.set(id, f);
   return f;
 };
@@ -110,5 +110,30 @@ test('the KV cache samples exactly what full-prefix recomputation samples (same 
       if ('spans' in o) assert.equal(a.passes, 5, 'one pass per scale');
       assert.ok(same(a.tokens, b.tokens), `layout ${JSON.stringify(o)} seed ${seed}`);
     }
+  }
+});
+
+test('the fixed-length cache samples exactly what the growing cache samples, with one graph per pass shape', async () => {
+  // shapes: DetailFlow's class pass, strict pass, first parallel pass (a token and placeholders),
+  // later parallel pass, and that one again without a cache output (the last); g = 1: three
+  const cases = [
+    { o: layouts[0], graphs: 5 }, { o: layouts[2], graphs: 5 },
+    // N = 16 = C + g: the first parallel pass is the last
+    { o: layouts[1], graphs: 4 },
+    { o: { group: 1, causal: 1 }, graphs: 3 },
+    // the scales layout: one pass per scale, and the two 1-token scales after the first share a shape
+    { o: { spans: [1, 1, 1, 4, 9], inputs: 'scales' as const }, graphs: 4 },
+  ];
+  for (const { o, graphs } of cases) {
+    const { s, fixed, params } = fixture(o);
+    for (const seed of [1, 2, 3]) {
+      const opts = { cfg: 1.45, temperature: 1, topP: 0.95 };
+      const one = 'group' in o && o.group === 1;
+      const a = await (one ? s.tokenByToken : s.grouped)(params, [seed, 4], keyFromSeed(seed), opts);
+      const b = await (one ? fixed.tokenByToken : fixed.grouped)(params, [seed, 4], keyFromSeed(seed), opts);
+      assert.ok(same(a.tokens, b.tokens), `layout ${JSON.stringify(o)} seed ${seed}`);
+      assert.deepEqual(b.log, a.log);
+    }
+    assert.equal(fixed.planCount, graphs, `layout ${JSON.stringify(o)}: compiled graphs`);
   }
 });

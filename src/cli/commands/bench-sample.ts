@@ -7,7 +7,7 @@ import { keyFromSeed, foldIn } from '../../random/key.ts';
 import { orThrow } from '../../config/codec.ts';
 import { decodeArConfig, type ArConfig } from '../../detailflow/ar/config.ts';
 import { arModel } from '../../detailflow/ar/model.ts';
-import { arSampler } from '../../detailflow/sample/sampler.ts';
+import { arSampler, defaultCacheLength, type CacheLength } from '../../detailflow/sample/sampler.ts';
 
 export type SampleVariant = 'a' | 'b' | 'c' | 'd';
 const sampleVariants: Readonly<Record<SampleVariant, { readonly grouped: boolean; readonly cache: boolean; readonly label: string }>> = {
@@ -30,6 +30,8 @@ export interface SampleBenchOptions {
   readonly model?: Partial<ArConfig>;
   /** Guidance scale (CFG on: the batch is doubled). Default 1.45, the reference's for N = 128. */
   readonly cfg?: number;
+  /** The KV cache's layout for (a) and (c); default: the sampler's (defaultCacheLength). */
+  readonly cacheLength?: CacheLength;
   /** Called as each variant finishes (the slow ones take minutes on a CPU). */
   readonly onVariant?: (v: SampleVariant, f: VariantFigures) => void;
 }
@@ -55,6 +57,8 @@ export interface SampleBenchResult {
   readonly batch: number;
   readonly repeats: number;
   readonly cfg: number;
+  /** As asked; absent: each sampler's default. */
+  readonly cacheLength?: CacheLength;
   readonly model: ArConfig;
   readonly variants: Partial<Record<SampleVariant, VariantFigures>>;
   /** a/c and a/d (images/s ratios) when both sides ran; targets 4 and 8. */
@@ -83,7 +87,7 @@ export const runSampleBench = async (o: SampleBenchOptions): Promise<SampleBench
   for (const v of o.variants ?? (['a', 'b', 'c', 'd'] as const)) {
     const spec = sampleVariants[v];
     const c = spec.grouped ? grouped : plain;
-    const sampler = arSampler(c, { backend: o.backend });
+    const sampler = arSampler(c, { backend: o.backend }, o.cacheLength);
     const params = await sampler.upload(arModel(c).init(keyFromSeed(2025)));
     const call = (i: number) => (spec.grouped ? sampler.grouped : sampler.tokenByToken)(params, labels, foldIn(keyFromSeed(1), i), { cfg, cache: spec.cache });
     const times: number[] = [];
@@ -105,7 +109,7 @@ export const runSampleBench = async (o: SampleBenchOptions): Promise<SampleBench
   const aOverC = ratio(ips('a'), ips('c'));
   const aOverD = ratio(ips('a'), ips('d'));
   return {
-    backend: o.backend, batch, repeats, cfg, model: grouped, variants: figures,
+    backend: o.backend, batch, repeats, cfg, ...(o.cacheLength ? { cacheLength: o.cacheLength } : {}), model: grouped, variants: figures,
     ratios: { ...(aOverC !== undefined ? { aOverC } : {}), ...(aOverD !== undefined ? { aOverD } : {}) },
   };
 };
@@ -130,7 +134,7 @@ export const formatSampleBench = (r: SampleBenchResult): string => {
   const ratio = (name: string, x: number | undefined, target: number) => (x === undefined ? [] : [`${name} = ${x.toFixed(2)} (target >= ${target}${x >= target ? ', met' : ', NOT met'})`]);
   return [
     `bench sample on ${r.backend}: N ${m.tokens}, g ${m.group} (C ${m.causal}); random GPT width ${m.width} x ${m.depth} layers, ${m.heads} heads, MLP ${m.mlpHidden}, V ${m.vocab}`,
-    `  batch ${r.batch} (x2 with CFG ${r.cfg}), median of ${r.repeats} timed call(s) after the warm-up; (c, d) use the same GPT with g = 1`,
+    `  batch ${r.batch} (x2 with CFG ${r.cfg}), median of ${r.repeats} timed call(s) after the warm-up; (c, d) use the same GPT with g = 1; KV cache ${r.cacheLength ?? `${defaultCacheLength(r.backend, 'grouped')} for (a), ${defaultCacheLength(r.backend, 'token-by-token')} for (c)`}`,
     ...rows,
     `  ${[...ratio('a/c', r.ratios.aOverC, 4), ...ratio('a/d', r.ratios.aOverD, 8)].join('; ')}`,
   ].join('\n');
@@ -138,15 +142,17 @@ export const formatSampleBench = (r: SampleBenchResult): string => {
 
 const USAGE = [
   'Usage: detailflow bench sample [--backend B] [--json] [--batch 16] [--repeats 1] [--warmup 1] [--variants a,b,c,d]',
-  '                               [--tokens 128] [--group 8] [--width 256] [--depth 8] [--heads 8] [--vocab 1024] [--cfg 1.45]',
+  '                               [--cache-length fixed|growing] [--tokens 128] [--group 8] [--width 256] [--depth 8] [--heads 8] [--vocab 1024] [--cfg 1.45]',
   '',
   'Images/s of the AR samplers on a randomly initialised GPT at the paper\'s shape, CFG on:',
   '(a) grouped with KV cache, (b) grouped without, (c) token by token with KV cache, (d) without;',
   'and the ratios a/c (target >= 4) and a/d (target >= 8). The warm-up call compiles the pass plans.',
+  '--cache-length: the KV cache grows pass by pass (a graph per pass) or has N rows from the start',
+  '(a graph per pass shape); default fixed for (c) on the ONNX backends, growing otherwise.',
 ].join('\n');
 
 const FLAGS = {
-  backend: 'string', json: 'boolean', batch: 'number', repeats: 'number', warmup: 'number', variants: 'string',
+  backend: 'string', json: 'boolean', batch: 'number', repeats: 'number', warmup: 'number', variants: 'string', 'cache-length': 'string',
   tokens: 'number', group: 'number', width: 'number', depth: 'number', heads: 'number', vocab: 'number', cfg: 'number',
 } as const;
 
@@ -166,6 +172,8 @@ export const benchSampleCommand: Command = {
     const variants = (f.variants ?? 'a,b,c,d').split(',').map((s) => s.trim());
     const bad = variants.filter((v) => !(v in sampleVariants));
     if (bad.length || variants.length === 0) problems.push(`--variants takes a comma list of a, b, c, d, got '${f.variants}'`);
+    const cacheLength = f['cache-length'];
+    if (cacheLength !== undefined && cacheLength !== 'fixed' && cacheLength !== 'growing') problems.push(`--cache-length takes fixed or growing, got '${cacheLength}'`);
     if (f.cfg !== undefined && !(f.cfg >= 1)) problems.push(`--cfg must be >= 1, got ${f.cfg}`);
     const model = Object.fromEntries((['tokens', 'group', 'width', 'depth', 'heads', 'vocab'] as const).filter((k) => f[k] !== undefined).map((k) => [k, f[k]]));
     const group = f.group ?? sampleBenchDefaults.group;
@@ -175,7 +183,7 @@ export const benchSampleCommand: Command = {
     if (problems.length) return flagProblems(io, 'bench sample', problems, USAGE);
     const backend = await chooseBackend(f.backend);
     const result = await runSampleBench({
-      backend, batch: f.batch, repeats: f.repeats, warmup: f.warmup, variants: variants as SampleVariant[], cfg: f.cfg, model: { ...model, causal: group },
+      backend, batch: f.batch, repeats: f.repeats, warmup: f.warmup, variants: variants as SampleVariant[], cfg: f.cfg, ...(cacheLength ? { cacheLength: cacheLength as CacheLength } : {}), model: { ...model, causal: group },
       onVariant: (v, fig) => io.err(`bench sample: done${formatVariant(v, fig)}`),
     });
     io.out(f.json ? JSON.stringify(result) : formatSampleBench(result));

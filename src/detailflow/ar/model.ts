@@ -8,13 +8,13 @@ import { normal, zeros } from '../../nn/init.ts';
 import { dense, linear, type LinearParams } from '../../nn/linear.ts';
 import type { Ctx, Params } from '../../nn/module.ts';
 import { rmsNorm, type RmsNormParams } from '../../nn/rms-norm.ts';
-import { arBlock, type ArBlockParams, type LayerCache } from './block.ts';
+import { arBlock, placedCache, type ArBlockParams, type LayerCache } from './block.ts';
 import type { ArConfig } from './config.ts';
 import { partitionOf, placeholderRowsOf } from '../partition-config.ts';
 import { isRangeBoundary, positionRuns, tokenSpan, type Run } from './layout.ts';
 import { sequenceLayout } from '../ar-layout.ts';
 import { passBias } from './pass-mask.ts';
-import { ropeNodes } from './rope-2d.ts';
+import { ropeNodes, type RopeNodes } from './rope-2d.ts';
 
 /** Consecutive token runs joined into one (their indices need not follow on: the scales layout selects them). */
 const mergeTokenRuns = (runs: readonly Run[]): Run[] => runs.reduce<Run[]>((out, r) => {
@@ -46,6 +46,17 @@ export interface RangeInputs {
   readonly tokens?: Node;
   /** Keys and values of positions [0, from), one per layer; none when from = 0. */
   readonly cache?: readonly LayerCache[];
+}
+
+/**
+ * Where a pass over the fixed-length cache sits, as data (placedPassData builds it on the host):
+ * the RoPE rows of its positions [T, Dh], its mask rows against every cache position [T, L] as a
+ * bias, and the placement [T, L] of its keys and values in the cache (block.ts, placedCache).
+ */
+export interface Placement {
+  readonly rope: RopeNodes;
+  readonly bias: Node;
+  readonly place: Node;
 }
 
 const fail = (detail: string): never => { throw new GraphError('input', 'arModel', detail); };
@@ -108,13 +119,13 @@ export const arModel = (c: ArConfig) => {
     return concat(parts, 1);
   };
 
-  const check = (from: number, to: number, x: RangeInputs): void => {
+  // `cached`: the positions the cache holds (a fixed-length cache holds [0, from) in longer arrays)
+  const check = (from: number, to: number, x: RangeInputs, cached: number = x.cache?.[0]?.values.shape[2] ?? 0): void => {
     if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from < to && to <= c.tokens)) fail(`need 0 <= from < to <= N = ${c.tokens}, got [${from}, ${to})`);
     if (!isRangeBoundary(to, layout) || !isRangeBoundary(from, layout)) {
       fail(c.spans === undefined ? `range [${from}, ${to}) cuts a parallel block: ends must be <= C = ${c.causal} or multiples of g = ${c.group}`
         : `range [${from}, ${to}) cuts a parallel block: ends must be span ends of the partition [${c.spans.join(', ')}]`);
     }
-    const cached = x.cache?.[0]?.values.shape[2] ?? 0;
     if (x.cache && x.cache.length !== c.depth) fail(`the cache has ${x.cache.length} layers, the model ${c.depth}`);
     if (cached !== from) fail(`a range starting at ${from} needs the cache of positions [0, ${from}), got ${cached} cached positions`);
     const span = tokenSpan(from, to, layout);
@@ -139,6 +150,35 @@ export const arModel = (c: ArConfig) => {
     return { hidden: h, cache };
   };
 
+  /**
+   * `forward` over a fixed-length cache of L = N positions per layer ([B, H, Dh, N], absent for the
+   * first pass): the same blocks and embedding, with the positions' RoPE rows, mask rows and cache
+   * rows given as data. The graph depends on [from, to) only through what its positions hold
+   * (placedShapeOf), so the passes of a plan share a few graphs. Attention reads all N positions;
+   * those not yet written are masked, and add exact zeros.
+   */
+  const forwardPlaced = (p: Params<ArParams>, from: number, to: number, x: RangeInputs, at: Placement): { hidden: Node; cache: LayerCache[] } => {
+    check(from, to, x, from);
+    const T = to - from;
+    const L = c.tokens;
+    const want = (what: string, n: Node, shape: readonly number[]) => {
+      if (n.shape.length !== shape.length || n.shape.some((d, i) => d !== shape[i])) fail(`${what} must be [${shape}], got [${n.shape}]`);
+    };
+    want('the placement', at.place, [T, L]);
+    want('the pass bias', at.bias, [T, L]);
+    if (x.cache && x.cache[0].keys.shape[3] !== L) fail(`a fixed-length cache holds N = ${L} positions (its last axis), got ${x.cache[0].keys.shape[3]}`);
+    if ((from === 0) !== (x.cache === undefined)) fail(`a pass from ${from} ${from === 0 ? 'starts the cache and takes none' : 'needs the cache of the earlier passes'}`);
+    const layout = placedCache(at.place);
+    let h = embed(p, from, to, x);
+    const cache: LayerCache[] = [];
+    p.blocks.forEach((bp, i) => {
+      const out = block.apply(bp, h, at.rope, at.bias, x.cache?.[i], undefined, layout);
+      h = out.h;
+      cache.push(out.cache);
+    });
+    return { hidden: h, cache };
+  };
+
   /** Final norm and head: hidden [..., D] -> logits [..., V]. */
   const logits = (p: Params<ArParams>, hidden: Node): Node => dense(norm.apply(p.norm, hidden), p.head.w);
 
@@ -152,7 +192,7 @@ export const arModel = (c: ArConfig) => {
     return logits(p, forward(p, 0, c.tokens, { classes, tokens: sliceAxis(codes, 1, 0, span.end) }, ctx).hidden);
   };
 
-  return { config: c, layout, init, embed, forward, logits, apply };
+  return { config: c, layout, init, embed, forward, forwardPlaced, logits, apply };
 };
 
 export type ArModel = ReturnType<typeof arModel>;

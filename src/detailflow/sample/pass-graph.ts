@@ -1,3 +1,4 @@
+import { GraphError } from '../../ir/errors.ts';
 import type { Node } from '../../ir/node.ts';
 import { concat, sliceAxis } from '../../ops/index.ts';
 import type { Params } from '../../nn/module.ts';
@@ -19,6 +20,11 @@ export interface PassSpec {
   readonly topP?: number;
   /** Return the cache extended by this pass (not on the last pass). */
   readonly keepCache: boolean;
+  /**
+   * The cache has a fixed length N and the pass's place in it is data (PassInputs.placement), so
+   * passes of one shape (placedShapeOf) share a graph; otherwise the cache grows pass by pass.
+   */
+  readonly placed?: boolean;
 }
 
 /** The per-call inputs; scale and temperature are runtime scalars, so schedules reuse the plan. */
@@ -28,6 +34,8 @@ export interface PassInputs {
   /** [B, K] int32, the conditional rows only (duplicated here for CFG). */
   readonly tokens?: Node;
   readonly cache?: readonly LayerCache[];
+  /** With `placed`: the pass's RoPE rows, mask rows and cache placement (placementOf). */
+  readonly placement?: { readonly cos: Node; readonly sin: Node; readonly bias: Node; readonly place: Node };
   readonly key: Node;
   readonly scale: Node;
   readonly temperature: Node;
@@ -45,7 +53,12 @@ export interface PassOutputs {
  */
 export const passGraph = (model: ArModel, s: PassSpec) => (params: Params<ArParams>, x: PassInputs): PassOutputs => {
   const tokens = x.tokens && s.doubled ? concat([x.tokens, x.tokens], 0) : x.tokens;
-  const { hidden, cache } = model.forward(params, s.from, s.to, { classes: x.classes, tokens, cache: x.cache });
+  const range = { classes: x.classes, tokens, cache: x.cache };
+  const at = x.placement;
+  if (s.placed && !at) throw new GraphError('input', 'sampler pass', 'a placed pass needs its placement (placementOf)');
+  const { hidden, cache } = s.placed && at
+    ? model.forwardPlaced(params, s.from, s.to, range, { rope: { cos: at.cos, sin: at.sin }, bias: at.bias, place: at.place })
+    : model.forward(params, s.from, s.to, range);
   const logits = model.logits(params, sliceAxis(hidden, 1, s.sample.start - s.from, s.sample.end - s.from));
   const rows = logits.shape[0];
   const mixed = s.doubled ? cfgMix(sliceAxis(logits, 0, 0, rows / 2), sliceAxis(logits, 0, rows / 2, rows), x.scale) : logits;

@@ -1,3 +1,4 @@
+import { defaultBackend, isOnnxBackend, parseBackendName, type BackendName } from '../../compile/backend.ts';
 import { compile, moveToHost, type CompileOptions, type Compiled } from '../../compile/compile.ts';
 import { isDeviceArray, type DeviceArray } from '../../compile/device-array.ts';
 import { devicePut } from '../../compile/device-put.ts';
@@ -10,6 +11,7 @@ import type { LayerCache } from '../ar/block.ts';
 import type { ArConfig } from '../ar/config.ts';
 import { tokenSpan } from '../ar/layout.ts';
 import { arModel, type ArParams } from '../ar/model.ts';
+import { placedShapeOf, placementOf } from '../ar/placement.ts';
 import type { Params } from '../../nn/module.ts';
 import { checkSampleRequest, type SampleOptions, type SampleRequest } from './options.ts';
 import { passGraph, type PassInputs, type PassOutputs, type PassSpec } from './pass-graph.ts';
@@ -69,14 +71,35 @@ type Pass = Compiled<PassOutputs>;
 
 const isLeaf = (x: unknown): x is HostArray | DeviceArray => isHostArray(x) || isDeviceArray(x);
 
-export const arSampler = (config: ArConfig, opts: CompileOptions = {}): ArSampler => {
+/**
+ * The KV cache's layout on the device: 'growing' appends each pass's positions, so every pass has
+ * its own graph; 'fixed' holds N positions from the first pass on and places each pass's rows by
+ * data, so the passes share a few graphs (for DetailFlow three, or four with CFG's last pass: see
+ * placedShapeOf). Each pass of a fixed cache reads and writes all N positions, where a growing
+ * one copies the positions so far, so the fixed cache's passes are slower once built (1.3x for
+ * the grouped sampler at N = 128 on onnx-cpu), and it pays where building graphs dominates.
+ */
+export type CacheLength = 'growing' | 'fixed';
+
+/**
+ * Fixed for token-by-token sampling on ONNX Runtime, where the growing cache would build and
+ * warm up N sessions (N = 128: 39.7 s against 12.1 s for the first call, README's bench
+ * sample); growing otherwise (tfjs builds a plan in milliseconds).
+ */
+export const defaultCacheLength = (backend: BackendName, mode: 'grouped' | 'token-by-token'): CacheLength =>
+  (isOnnxBackend(backend) && mode === 'token-by-token' ? 'fixed' : 'growing');
+
+export const arSampler = (config: ArConfig, opts: CompileOptions = {}, cacheLength?: CacheLength): ArSampler => {
   const model = arModel(config);
   const plans = new Map<string, Pass>();
 
   // (params, cache, inputs): the cache (argument 1) is always donated, the parameters (argument 0)
   // too when `consumesParams` (the last pass over parameters the sampler uploaded itself)
   const planFor = (s: PassSpec, consumesParams: boolean): Pass => {
-    const id = `${JSON.stringify(s)}|${consumesParams}`;
+    // a placed pass's graph does not depend on where it sits, only on its shape
+    const id = s.placed
+      ? JSON.stringify({ shape: placedShapeOf(config, s.from, s.to), sample: [s.sample.start - s.from, s.sample.end - s.from], doubled: s.doubled, topK: s.topK, topP: s.topP, keepCache: s.keepCache, consumesParams })
+      : `${JSON.stringify(s)}|${consumesParams}`;
     let p = plans.get(id);
     if (!p) {
       p = compile((params: Params<ArParams>, cache: readonly LayerCache[], x: PassInputs) => passGraph(model, s)(params, cache.length ? { ...x, cache } : x),
@@ -88,7 +111,7 @@ export const arSampler = (config: ArConfig, opts: CompileOptions = {}): ArSample
 
   const upload = (params: ParamsInput): Promise<DeviceParams> => devicePut(params, opts);
 
-  const run = async (params: ParamsInput, req: SampleRequest, key: Key, hooks: SampleHooks): Promise<SampleResult> => {
+  const run = async (params: ParamsInput, req: SampleRequest, mode: 'grouped' | 'token-by-token', key: Key, hooks: SampleHooks): Promise<SampleResult> => {
     const B = req.labels.length;
     const leaves = flatten(params as Tree<HostArray | DeviceArray>, isLeaf, 'host or device array').leaves;
     const device = leaves.some(isHostArray) ? await upload(params) : params;
@@ -106,12 +129,14 @@ export const arSampler = (config: ArConfig, opts: CompileOptions = {}): ArSample
     };
     const log: Pick<PassSpec, 'from' | 'to' | 'sample'>[] = [];
     let cache: DevCache | undefined;
+    let from = 0;
+    const backend = opts.backend === undefined ? await defaultBackend() : parseBackendName(opts.backend);
+    const placed = req.cache && (cacheLength ?? defaultCacheLength(backend, mode)) === 'fixed';
     for (const [i, span] of req.spans.entries()) {
-      const from = req.cache && cache ? cache[0].values.shape[2] : 0;
       const to = passInputLengthOf(model.layout, span);
       const held = tokenSpan(from, to, model.layout);
       const spec: PassSpec = {
-        from, to, sample: span, doubled: req.doubled, keepCache: req.cache && i < req.spans.length - 1,
+        from, to, sample: span, doubled: req.doubled, keepCache: req.cache && i < req.spans.length - 1, ...(placed ? { placed } : {}),
         ...(req.topK !== undefined ? { topK: req.topK } : {}), ...(req.topP !== undefined ? { topP: req.topP } : {}),
       };
       // with the cache, a pass holds exactly the tokens the previous pass sampled: chain them on the
@@ -122,11 +147,13 @@ export const arSampler = (config: ArConfig, opts: CompileOptions = {}): ArSample
       const inputs = {
         ...(from === 0 ? { classes } : {}), ...(tokens ? { tokens } : {}),
         key: foldIn(key, i), scale: req.scales[i], temperature: req.temperature,
+        ...(placed ? { placement: placementOf(config, from, to) } : {}),
       };
       const out = await planFor(spec, owned && i === req.spans.length - 1).run(device, cache ?? [], inputs);
       cache = out.cache;
       outs.push(out.tokens);
       log.push({ from, to, sample: span });
+      if (req.cache) from = to;
       if (hooks.onPass) {
         const prefix = { start: 0, end: span.end };
         await hooks.onPass({ index: i, end: span.end, tokens: hostArray(gatherHost(await readUpTo(outs.length), req.spans, prefix, B), [B, span.end]) });
@@ -138,7 +165,7 @@ export const arSampler = (config: ArConfig, opts: CompileOptions = {}): ArSample
 
   const sample = (mode: 'grouped' | 'token-by-token') =>
     async (params: ParamsInput, labels: ArrayLike<number>, key: Key, o: SampleOptions = {}, hooks: SampleHooks = {}): Promise<SampleResult> =>
-      run(params, orThrow(checkSampleRequest(config, labels, o, mode)), key, hooks);
+      run(params, orThrow(checkSampleRequest(config, labels, o, mode)), mode, key, hooks);
 
   return {
     config,
