@@ -63,6 +63,15 @@ test('compare --budget smoke trains and scores every variant, one finite row eac
   assert.match(lines[5], /^fsq\s/);
   assert.match(lines[6], /^g248\s+8\s+4\s/);
   assert.match(lines[7], /^var\s+155\s+7\s/);
+  // without --reuse a saved row is never trained over: refused before any work
+  const over = await run(['compare', '--budget', 'smoke', '--backend', 'wasm', '--out', dir, '--variants', 'raster,fsq']);
+  assert.equal(over.code, 2);
+  assert.match(over.err, /raster\.safetensors exists \(a row trained earlier\); pass --reuse to load it, or choose another --out/);
+  assert.match(over.err, /fsq\.safetensors exists/);
+  // with --reuse, a row saved under another budget stops the run instead of being trained again
+  const other = await run(['compare', '--budget', 'brief', '--backend', 'wasm', '--out', dir, '--reuse', '--variants', 'raster']);
+  assert.equal(other.code, 1);
+  assert.match(other.err, /cannot reuse .*raster\.safetensors: .*move it away to train the row again, or choose another --out/);
   const rfd = (name: string) => report.rows.find((row) => row.variant === name)!.rfd as number;
   assert.ok(again.out.includes(rfd('raster').toFixed(2)), 'a loaded variant reconstructs as it did when trained');
   assert.ok(again.out.includes(rfd('fsq').toFixed(2)), 'a loaded FSQ variant reconstructs as it did when trained');

@@ -38,7 +38,8 @@ a few hundred steps each: hours on a CPU), or a JSON file {name, tokenizer,
 tokenizerTrain, ar, arTrain, codeImages, samples, limit, batch} (nested configs over their
 defaults). --samples and --limit override the budget's. --out saves each trained variant as
 RUN_DIR/<variant>.safetensors and the table as RUN_DIR/compare.json; with --reuse a saved variant
-trained under the same budget is loaded instead of trained. One compare trains on one core: to use
+trained under the same budget is loaded instead of trained. A saved variant is never written over:
+without --reuse, or saved under another budget, it stops the run. One compare trains on one core: to use
 more, run one process per core with disjoint --variants and the same --out, then one with --reuse
 to tabulate every row (each is then scored alone, so speeds are not disturbed). --teacher (default ${DEFAULT_TEACHER})
 is used by every row for the alignment and perceptual terms and as the discriminator's backbone in
@@ -65,12 +66,15 @@ const loadTeacher = async (file: string): Promise<NonNullable<TrainOptions['teac
   return { teacher, params };
 };
 
-/** A saved row when --reuse finds one trained under this budget, else undefined (with the reason on stderr). */
-const savedVariant = async (file: string, v: Variant, budget: CompareBudget, err: (s: string) => void): Promise<TrainedVariant | undefined> => {
+/**
+ * The saved row --reuse finds, or undefined when there is none. A file it cannot use (another
+ * budget, another variant, damaged) stops the run: training again would write over it.
+ */
+const savedVariant = async (file: string, v: Variant, budget: CompareBudget): Promise<TrainedVariant | undefined> => {
   if (!existsSync(file)) return undefined;
   const bytes = await readFileBytes(file, 'a compare variant file');
   const r = E.isLeft(bytes) ? E.left(bytes.left.message) : decodeVariant(bytes.right, v, budget);
-  if (E.isLeft(r)) { err(`compare: not reusing ${file}: ${r.left}; training again`); return undefined; }
+  if (E.isLeft(r)) throw new RunError(`compare: cannot reuse ${file}: ${r.left}; move it away to train the row again, or choose another --out`);
   return r.right;
 };
 
@@ -93,10 +97,20 @@ export const compareCommand: Command = {
       ...(f.teacher !== undefined && f['no-teacher'] ? ['--teacher and --no-teacher contradict each other'] : []),
       ...backendFlag(f.backend),
       ...(f.out === undefined ? [] : await outputProblems({}, { out: f.out })),
+      // a saved row is a trained model: never written over
+      ...(f.out === undefined || f.reuse ? [] : picked.variants.filter((v) => existsSync(path.join(f.out as string, `${v.name}.safetensors`)))
+        .map((v) => `--out ${f.out}: ${v.name}.safetensors exists (a row trained earlier); pass --reuse to load it, or choose another --out`)),
     ];
     if (problems.length || E.isLeft(budget0)) return flagProblems(io, 'compare', problems, usage);
     const budget: CompareBudget = { ...budget0.right, ...(f.samples !== undefined ? { samples: f.samples } : {}), ...(f.limit !== undefined ? { limit: f.limit } : {}) };
     const dir = f.out === undefined ? undefined : await prepareRunDir(f.out);
+    const fileOf = (v: Variant) => (dir === undefined ? undefined : path.join(dir, `${v.name}.safetensors`));
+    // every saved row is read before any work, so one that cannot be reused stops the run at once
+    const saved = new Map<string, TrainedVariant>();
+    for (const v of f.reuse ? picked.variants : []) {
+      const r = await savedVariant(fileOf(v) as string, v, budget);
+      if (r) saved.set(v.name, r);
+    }
     const evaluator = await loadEvaluator(f.evaluator ?? shippedModel('evaluator'));
     const teacher = f['no-teacher'] ? undefined : await loadTeacher(f.teacher ?? DEFAULT_TEACHER);
     const backend = await chooseBackend(f.backend);
@@ -109,8 +123,8 @@ export const compareCommand: Command = {
     const real = await extractFeatureSet(ex, testImages, [test.channels, test.height, test.width], budget.batch);
     const floor = await metricFloor(ex, train.images, real, [test.channels, test.height, test.width], budget.batch);
     for (const v of picked.variants) {
-      const file = dir === undefined ? undefined : path.join(dir, `${v.name}.safetensors`);
-      const reused = f.reuse && file ? await savedVariant(file, v, budget, io.err) : undefined;
+      const file = fileOf(v);
+      const reused = saved.get(v.name);
       let lastReport = 0;
       const trained = reused ?? await trainVariant(v, budget, train, {
         backend, ...(teacher ? { teacher } : {}),
