@@ -64,10 +64,15 @@ export const samplingSpeed = async (t: TrainedVariant, labels: Int32Array, key: 
     const r = await sample(arDevice, labels, foldIn(key, i));
     await decode.host(tkDevice, r.tokens);
   };
-  await once(0);
-  const t0 = performance.now();
-  await once(1);
-  return labels.length / ((performance.now() - t0) / 1000);
+  try {
+    await once(0);
+    const t0 = performance.now();
+    await once(1);
+    return labels.length / ((performance.now() - t0) / 1000);
+  } finally {
+    sampler.dispose();
+    decode.dispose();
+  }
 };
 
 export const scoreVariant = async (t: TrainedVariant, budget: CompareBudget, s: ScoreInputs, opts: CompileOptions = {}): Promise<VariantRow> => {

@@ -1,7 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { collectGarbage } from '../../platform/collect-garbage.ts';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 import { backendFlag, chooseBackend, flagProblems, loadSplit, outputProblems, readJsonFile, intFlag } from '../common.ts';
@@ -141,9 +140,6 @@ export const compareCommand: Command = {
       const row = await scoreVariant(trained, budget, { ex, real, testImages, classes: evaluator.net.config.classes, seed: f.seed ?? 0 }, { backend });
       rows.push(row);
       io.err(`compare ${v.name}: ${reused ? 'loaded' : 'trained'}; rFD ${row.rfd.toFixed(2)}, gFD ${row.gfd.toFixed(2)}, ${row.imagesPerSecond.toFixed(1)} images/s`);
-      // the row's compiled graphs are unreachable now: free their ONNX sessions before the next row
-      // (onnx-cpu kept 21-24 GB of earlier rows' arenas after three rows without this)
-      await collectGarbage();
     }
     const report = { budget, backend, teacher: teacher !== undefined, floor, rows };
     if (dir) {

@@ -18,7 +18,8 @@ clean token indices and the self-correction pair (reference section 4.4): one no
 image (shared by its flip) drawn as the tokenizer's self-correction does for t = N,
 input = [clean[:s] ; noisy[s:e] ; new[e:]] and label = [clean[:e] ; new[e:]], plus the class id.
 Rows 2i and 2i+1 are image i and its flip. --limit takes only the first M images (2M rows);
-encoding all of them takes hours on a CPU. --batch images per step (default 16), --seed the key
+all 60,000 took 9 minutes on onnx-cpu with --batch 128 on two cores (109 images/s, beside a
+training job). --batch images per step (default 16), --seed the key
 of the spans and the noise (default 0).`;
 
 export const extractCodesCommand: Command = {
