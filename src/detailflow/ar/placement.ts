@@ -40,7 +40,7 @@ export const placementOf = (c: ArConfig, from: number, to: number): PlacementDat
  * What the graph of a placed pass depends on: its width, the tokens it is fed, and what each of
  * its positions holds (the class, placeholder k, or held token j counted from the first fed one).
  * Passes with equal shapes share one compiled graph: for DetailFlow, every strict pass after the
- * first is one shape and every parallel pass after the first group another.
+ * first is one shape, and every parallel pass after the first parallel one another.
  */
 export const placedShapeOf = (c: ArConfig, from: number, to: number): string => {
   const p = partitionOf(c);

@@ -76,8 +76,8 @@ const isLeaf = (x: unknown): x is HostArray | DeviceArray => isHostArray(x) || i
 /**
  * The KV cache's layout on the device: 'growing' appends each pass's positions, so every pass has
  * its own graph; 'fixed' holds N positions from the first pass on and places each pass's rows by
- * data, so the passes share a few graphs (for DetailFlow three, or four with CFG's last pass: see
- * placedShapeOf). Each pass of a fixed cache reads and writes all N positions, where a growing
+ * data, so the passes share a few graphs (token by token three, DetailFlow's grouped plan four or
+ * five: see placedShapeOf). Each pass of a fixed cache reads and writes all N positions, where a growing
  * one copies the positions so far, so the fixed cache's passes are slower once built (1.3x for
  * the grouped sampler at N = 128 on onnx-cpu), and it pays where building graphs dominates.
  */
@@ -85,8 +85,8 @@ export type CacheLength = 'growing' | 'fixed';
 
 /**
  * Fixed for token-by-token sampling on ONNX Runtime, where the growing cache would build and
- * warm up N sessions (N = 128: 39.7 s against 12.1 s for the first call, README's bench
- * sample); growing otherwise (tfjs builds a plan in milliseconds).
+ * warm up N sessions (N = 128 on onnx-cpu: 59.5 s against 17.3 s for the first call, the
+ * README's bench sample); growing otherwise (tfjs builds a plan in milliseconds).
  */
 export const defaultCacheLength = (backend: BackendName, mode: 'grouped' | 'token-by-token'): CacheLength =>
   (isOnnxBackend(backend) && mode === 'token-by-token' ? 'fixed' : 'growing');
