@@ -20,7 +20,7 @@ export { grad, valueAndGrad, valueAndGradWithAux, vjp } from './transforms/grad.
 export { vjpGraph } from './transforms/vjp.ts';
 export { cse } from './transforms/cse.ts';
 // compilation and execution
-export { compile, Compiled, release, toHost, type CompileOptions, type Materialized, type RuntimeLeaf } from './compile/compile.ts';
+export { compile, Compiled, release, toHost, withCompileScope, type CompileOptions, type Materialized, type RuntimeLeaf } from './compile/compile.ts';
 export { DeviceArray } from './compile/device-array.ts';
 export { hostArray, isHostArray, type HostArray } from './ir/host-array.ts';
 export { backendNames, type BackendName, defaultBackend, preferBackend, useBackend, backendAvailable, parseBackendName } from './compile/backend.ts';

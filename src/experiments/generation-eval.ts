@@ -45,22 +45,16 @@ export const evaluateGeneration = async (
   const collect = featureCollector(ex.featureDim);
   let seconds = 0;
   let passes = 0;
-  try {
-    const tkDevice = await devicePut(params, opts);
-    const arDevice = await sampler.upload(ar.ema);
-    for (let s = 0, i = 0; s < labels.length; s += batch, i++) {
-      const t0 = performance.now();
-      const r = await (ar.sampler === 'token-by-token' ? sampler.tokenByToken : sampler.grouped)(arDevice, labels.subarray(s, Math.min(s + batch, labels.length)), foldIn(key, i), sampling);
-      const images: HostArray = await decode.host(tkDevice, r.tokens);
-      seconds += (performance.now() - t0) / 1000;
-      passes = r.passes;
-      collect.add(await ex.run(images));
-      onBatch?.(Math.min(s + batch, labels.length), labels.length);
-    }
-  } finally {
-    // everything here is on the host now: the sampler's and the decoder's graphs go with the call
-    sampler.dispose();
-    decode.dispose();
+  const tkDevice = await devicePut(params, opts);
+  const arDevice = await sampler.upload(ar.ema);
+  for (let s = 0, i = 0; s < labels.length; s += batch, i++) {
+    const t0 = performance.now();
+    const r = await (ar.sampler === 'token-by-token' ? sampler.tokenByToken : sampler.grouped)(arDevice, labels.subarray(s, Math.min(s + batch, labels.length)), foldIn(key, i), sampling);
+    const images: HostArray = await decode.host(tkDevice, r.tokens);
+    seconds += (performance.now() - t0) / 1000;
+    passes = r.passes;
+    collect.add(await ex.run(images));
+    onBatch?.(Math.min(s + batch, labels.length), labels.length);
   }
   return { samples: labels.length, labels, features: collect.done(), seconds, passes };
 };

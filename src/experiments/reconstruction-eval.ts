@@ -42,19 +42,15 @@ export const evaluateReconstruction = async (
   const collect = featureCollector(ex.featureDim);
   let psnrSum = 0;
   let seconds = 0;
-  try {
-    const device = await devicePut(params, opts);
-    for (let s = 0; s < n; s += batch) {
-      const b = Math.min(batch, n - s);
-      const t0 = performance.now();
-      const out = await plan.host(device, imageBatch(images, per, shape, s, b));
-      seconds += (performance.now() - t0) / 1000;
-      for (const v of out.psnr.data) psnrSum += v;
-      collect.add(await ex.run(out.images));
-      onBatch?.(s + b, n);
-    }
-  } finally {
-    plan.dispose();
+  const device = await devicePut(params, opts);
+  for (let s = 0; s < n; s += batch) {
+    const b = Math.min(batch, n - s);
+    const t0 = performance.now();
+    const out = await plan.host(device, imageBatch(images, per, shape, s, b));
+    seconds += (performance.now() - t0) / 1000;
+    for (const v of out.psnr.data) psnrSum += v;
+    collect.add(await ex.run(out.images));
+    onBatch?.(s + b, n);
   }
   return { images: n, psnr: psnrSum / n, features: collect.done(), seconds };
 };

@@ -95,12 +95,6 @@ export interface Trainer<V, X extends StepArrays> {
   apply(state: TrainState, grads: object): Promise<{ state: TrainState; metrics: Metrics }>;
   /** Compiled plans so far (one per variant and half). */
   readonly planCount: number;
-  /**
-   * Frees the compiled plans (their constants, and on ONNX Runtime their sessions and arenas) now,
-   * not when the trainer is collected: a run that has read its state back calls it. A later step
-   * compiles again.
-   */
-  dispose(): void;
 }
 
 type StateNodes = Readonly<Record<string, Tree<Node>>>;
@@ -146,8 +140,8 @@ export const trainer = <V, X extends StepArrays>(obj: Objective<V, X>, opts: { r
     };
   };
 
-  const plans = new Map<string, { readonly planCount: number; dispose(): void }>();
-  const planFor = <C extends { readonly planCount: number; dispose(): void }>(id: string, build: () => C): C => {
+  const plans = new Map<string, { readonly planCount: number }>();
+  const planFor = <C extends { readonly planCount: number }>(id: string, build: () => C): C => {
     let p = plans.get(id) as C | undefined;
     if (!p) { p = build(); plans.set(id, p); }
     return p;
@@ -193,6 +187,5 @@ export const trainer = <V, X extends StepArrays>(obj: Objective<V, X>, opts: { r
       return { state: out.state as TrainState, metrics: metricsOf('apply', out.metrics) };
     },
     get planCount() { return [...plans.values()].reduce((n, p) => n + p.planCount, 0); },
-    dispose: () => { plans.forEach((p) => p.dispose()); plans.clear(); },
   };
 };

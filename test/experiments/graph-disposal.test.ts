@@ -1,11 +1,13 @@
-// A compare row frees what it compiled when it is done: training (tokenizer steps per prefix, the
-// codes, AR steps), reconstruction, generation and the speed check each release their ONNX
-// sessions before returning, so row after row does not pile up native memory.
+// A compare row frees what it compiled when it is done: withCompileScope around training
+// (tokenizer steps per prefix, the codes, AR steps) and around scoring (reconstruction, generation,
+// the speed check) releases every ONNX session built inside, so row after row does not pile up
+// native memory, and the model and evaluation code frees nothing itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { keyFromSeed } from '../../src/random/key.ts';
 import { syntheticDataset } from '../../src/data/synthetic.ts';
 import { onnxEngine, registerOnnxEngine } from '../../src/compile/onnx/engine.ts';
+import { withCompileScope } from '../../src/compile/compile.ts';
 import { budgets } from '../../src/detailflow/baselines/budget.ts';
 import { pickVariants } from '../../src/detailflow/baselines/variants.ts';
 import { trainVariant } from '../../src/detailflow/baselines/train-variant.ts';
@@ -32,7 +34,7 @@ const hostFeatures: FeatureExtractor = {
   },
 };
 
-test('on onnx-cpu a compare row leaves no ONNX session open: each stage releases what it built', async () => {
+test('on onnx-cpu a compare row in compile scopes leaves no ONNX session open', async () => {
   await ready('onnx-cpu');
   const real = onnxEngine()!;
   let created = 0;
@@ -49,13 +51,13 @@ test('on onnx-cpu a compare row leaves no ONNX session open: each stage releases
     const budget = budgets.smoke;
     const data = syntheticDataset(keyFromSeed(3), { count: 8, channels: 1 });
     const [v] = pickVariants(['detailflow']).variants;
-    const trained = await trainVariant(v, budget, data, { backend: 'onnx-cpu' });
+    const trained = await withCompileScope(() => trainVariant(v, budget, data, { backend: 'onnx-cpu' }));
     const afterTraining = created;
     assert.ok(afterTraining >= 4, `training built sessions (tokenizer steps, codes, AR steps): ${afterTraining}`);
     assert.equal(released, created, 'training released every session it built');
     const testImages = data.images.subarray(0, 4 * 32 * 32);
     const realSet = await extractFeatureSet(hostFeatures, testImages, [1, 32, 32], 4);
-    const row = await scoreVariant(trained, budget, { ex: hostFeatures, real: realSet, testImages, classes: 4, seed: 0 }, { backend: 'onnx-cpu' });
+    const row = await withCompileScope(() => scoreVariant(trained, budget, { ex: hostFeatures, real: realSet, testImages, classes: 4, seed: 0 }, { backend: 'onnx-cpu' }));
     assert.ok(Number.isFinite(row.rfd) && Number.isFinite(row.gfd) && row.imagesPerSecond > 0);
     assert.ok(created > afterTraining, 'scoring built its own sessions');
     assert.equal(released, created, 'scoring released every session it built');

@@ -6,6 +6,7 @@ import { parseFlags } from '../args.ts';
 import { backendFlag, chooseBackend, flagProblems, loadSplit, outputProblems, readJsonFile, intFlag } from '../common.ts';
 import { DEFAULT_EVALUATOR, loadEvaluator } from '../evaluator-file.ts';
 import { prepareRunDir, RunError } from '../training-run.ts';
+import { withCompileScope } from '../../compile/compile.ts';
 import { readFileBytes, writeFileAtomic } from '../../platform/files.ts';
 import { loadTeacher as loadTeacherFile, shippedModel } from '../models.ts';
 import { budgets, decodeBudget, isBudgetName, type CompareBudget } from '../../detailflow/baselines/budget.ts';
@@ -125,19 +126,20 @@ export const compareCommand: Command = {
       const file = fileOf(v);
       const reused = saved.get(v.name);
       let lastReport = 0;
-      const trained = reused ?? await trainVariant(v, budget, train, {
+      // a row's graphs (one ONNX session per tokenizer prefix on onnx-cpu) are freed with the row
+      const trained = reused ?? await withCompileScope(() => trainVariant(v, budget, train, {
         backend, ...(teacher ? { teacher } : {}),
         onProgress: (stage, step, metrics) => {
           if (performance.now() - lastReport < 10_000 && stage !== 'codes') return;
           lastReport = performance.now();
           io.err(`compare ${v.name}: ${stage} ${stage === 'codes' ? `${step} rows` : `step ${step}, loss ${metrics.loss?.toFixed(4)}`}`);
         },
-      });
+      }));
       if (file && !reused) {
         const w = await writeFileAtomic(file, encodeVariant(trained, budget));
         if (E.isLeft(w)) throw new RunError(w.left.message);
       }
-      const row = await scoreVariant(trained, budget, { ex, real, testImages, classes: evaluator.net.config.classes, seed: f.seed ?? 0 }, { backend });
+      const row = await withCompileScope(() => scoreVariant(trained, budget, { ex, real, testImages, classes: evaluator.net.config.classes, seed: f.seed ?? 0 }, { backend }));
       rows.push(row);
       io.err(`compare ${v.name}: ${reused ? 'loaded' : 'trained'}; rFD ${row.rfd.toFixed(2)}, gFD ${row.gfd.toFixed(2)}, ${row.imagesPerSecond.toFixed(1)} images/s`);
     }

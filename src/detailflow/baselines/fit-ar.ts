@@ -27,19 +27,13 @@ export const fitAr = async (
   const model = arModel(config);
   const run = arRun(model, train, codes, backend);
   const log: Record<string, number>[] = [];
-  const ema = await (async () => {
-    try {
-      const { state } = await trainLoop<TrainState>({
-        start: 0, total: train.steps, state: run.initState(run.initParams()),
-        checkpointEvery: Number.MAX_SAFE_INTEGER, save: async () => 'memory',
-        step: (s, i) => run.trainer.step(s, run.inputs(i)),
-        onMetrics: (step, m) => { log.push({ step, ...m }); onStep?.(step, m); },
-      });
-      return await toHost(state.ema);
-    } finally {
-      run.trainer.dispose();
-    }
-  })();
+  const { state } = await trainLoop<TrainState>({
+    start: 0, total: train.steps, state: run.initState(run.initParams()),
+    checkpointEvery: Number.MAX_SAFE_INTEGER, save: async () => 'memory',
+    step: (s, i) => run.trainer.step(s, run.inputs(i)),
+    onMetrics: (step, m) => { log.push({ step, ...m }); onStep?.(step, m); },
+  });
+  const ema = await toHost(state.ema);
   const problems: string[] = [];
   if (!paramLayout(() => model.init(keyFromSeed(0))).holds(ema, problems, 'ema')) throw new Error(`fitAr: the EMA weights are not the model's: ${problems.join('; ')}`);
   return { ema, log };

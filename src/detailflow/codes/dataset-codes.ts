@@ -25,7 +25,6 @@ const cleanExtractor = (tk: Tokenizer, backend: BackendName) => {
       const clean = h.data instanceof Int32Array ? h.data : Int32Array.from(h.data);
       return { clean, input: clean, label: clean };
     },
-    dispose: () => f.dispose(),
   };
 };
 
@@ -53,35 +52,30 @@ export const datasetCodes = async (
   const out = { clean: new Int32Array(rows * N), input: new Int32Array(rows * N), label: new Int32Array(rows * N), spans: new Int32Array(rows * 2), classes: new Int32Array(rows) };
   const correcting = c.selfCorrection ? codeExtractor(tk, backend) : undefined;
   const plain = c.selfCorrection ? undefined : cleanExtractor(tk, backend);
-  try {
-    for (let first = 0; first < images; first += per) {
-      // a static batch shape keeps one compiled plan: the last batch is padded with image 0
-      const batchImages = new Float32Array(2 * per * pix);
-      const spans: Span[] = [];
-      for (let b = 0; b < per; b++) {
-        const i = first + b < images ? first + b : 0;
-        const img = data.images.subarray(i * pix, (i + 1) * pix);
-        batchImages.set(img, 2 * b * pix);
-        batchImages.set(flipHorizontal(img, c.channels, c.size, c.size), (2 * b + 1) * pix);
-        const span = correcting ? spanForImage(tk, foldIn(key, 0), i) : { start: N, end: N };
-        spans.push(span, span);
-      }
-      const x = hostArray(batchImages, [2 * per, c.channels, c.size, c.size]);
-      const r = correcting ? await correcting.run(params, x, spans, foldIn(foldIn(key, 1), first)) : await plain!.run(params, x);
-      const n = Math.min(per, images - first);
-      for (let b = 0; b < 2 * n; b++) {
-        const row = 2 * first + b;
-        out.clean.set(r.clean.subarray(b * N, (b + 1) * N), row * N);
-        out.input.set(r.input.subarray(b * N, (b + 1) * N), row * N);
-        out.label.set(r.label.subarray(b * N, (b + 1) * N), row * N);
-        out.spans.set([spans[b]!.start, spans[b]!.end], row * 2);
-        out.classes[row] = data.labels[first + (b >> 1)]!;
-      }
-      opts.onBatch?.(first + n, images);
+  for (let first = 0; first < images; first += per) {
+    // a static batch shape keeps one compiled plan: the last batch is padded with image 0
+    const batchImages = new Float32Array(2 * per * pix);
+    const spans: Span[] = [];
+    for (let b = 0; b < per; b++) {
+      const i = first + b < images ? first + b : 0;
+      const img = data.images.subarray(i * pix, (i + 1) * pix);
+      batchImages.set(img, 2 * b * pix);
+      batchImages.set(flipHorizontal(img, c.channels, c.size, c.size), (2 * b + 1) * pix);
+      const span = correcting ? spanForImage(tk, foldIn(key, 0), i) : { start: N, end: N };
+      spans.push(span, span);
     }
-  } finally {
-    correcting?.dispose();
-    plain?.dispose();
+    const x = hostArray(batchImages, [2 * per, c.channels, c.size, c.size]);
+    const r = correcting ? await correcting.run(params, x, spans, foldIn(foldIn(key, 1), first)) : await plain!.run(params, x);
+    const n = Math.min(per, images - first);
+    for (let b = 0; b < 2 * n; b++) {
+      const row = 2 * first + b;
+      out.clean.set(r.clean.subarray(b * N, (b + 1) * N), row * N);
+      out.input.set(r.input.subarray(b * N, (b + 1) * N), row * N);
+      out.label.set(r.label.subarray(b * N, (b + 1) * N), row * N);
+      out.spans.set([spans[b]!.start, spans[b]!.end], row * 2);
+      out.classes[row] = data.labels[first + (b >> 1)]!;
+    }
+    opts.onBatch?.(first + n, images);
   }
   return { shape: { codebookSize: c.codebookSize, tokens: N, group: c.group, causal: c.causal, ...(c.spans ? { spans: c.spans } : {}) }, source: opts.source ?? 'memory', count: rows, ...out };
 };

@@ -55,7 +55,5 @@ export const codeExtractor = (tk: Tokenizer, backend: BackendName) => {
       const [clean, input] = [asInt(out.clean), asInt(out.input)];
       return { clean, input, label: labelsOf(clean, input, spans, tk.config.tokens) };
     },
-    /** Frees the compiled extraction now (its ONNX session on onnx-cpu). */
-    dispose: () => f.dispose(),
   };
 };

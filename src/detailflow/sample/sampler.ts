@@ -64,8 +64,6 @@ export interface ArSampler {
   readonly planCount: number;
   /** On an ONNX backend: per compiled pass shape, the time its session took to build and its ONNX node count. */
   sessionStats(): Promise<{ ms: number; nodes: number }[]>;
-  /** Frees the compiled passes (on ONNX Runtime their sessions) now; a later call compiles again. */
-  dispose(): void;
 }
 
 type DevCache = readonly LayerCache<DeviceArray>[];
@@ -176,7 +174,6 @@ export const arSampler = (config: ArConfig, opts: CompileOptions = {}, cacheLeng
     upload,
     get planCount() { return [...plans.values()].reduce((n, p) => n + p.planCount, 0); },
     sessionStats: async () => (await Promise.all([...plans.values()].map((p) => p.sessionStats()))).flat(),
-    dispose: () => { plans.forEach((p) => p.dispose()); plans.clear(); },
   };
 };
 

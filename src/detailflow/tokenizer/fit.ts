@@ -84,21 +84,14 @@ export const fitTokenizer = async (tk: Tokenizer, train: TrainConfig, data: Data
   const run = tokenizerRun(tk, train, data, opts);
   const fresh = run.initParams();
   const log: Record<string, number>[] = [];
-  // the run's compiled steps (one per prefix, each an ONNX session on onnx-cpu) go when it ends
-  const params = await (async () => {
-    try {
-      const { state } = await trainLoop<TrainState>({
-        start: 0, total: steps,
-        state: run.initState(opts.init ?? fresh),
-        checkpointEvery: Number.MAX_SAFE_INTEGER, save: async () => 'memory',
-        step: run.step,
-        onMetrics: (step, m) => { log.push({ step, ...m }); opts.onStep?.(step, m); },
-      });
-      return await toHost(state.ema ?? state.params);
-    } finally {
-      run.trainer.dispose();
-    }
-  })();
+  const { state } = await trainLoop<TrainState>({
+    start: 0, total: steps,
+    state: run.initState(opts.init ?? fresh),
+    checkpointEvery: Number.MAX_SAFE_INTEGER, save: async () => 'memory',
+    step: run.step,
+    onMetrics: (step, m) => { log.push({ step, ...m }); opts.onStep?.(step, m); },
+  });
+  const params = await toHost(state.ema ?? state.params);
   const problems: string[] = [];
   if (!paramLayout(() => tk.init(keyFromSeed(0))).holds(params, problems)) throw new Error(`fitTokenizer: the trained parameters are not the tokenizer's: ${problems.join('; ')}`);
   return { params, log };
